@@ -1,0 +1,127 @@
+"""The parts of a rollup config the executor needs: fork times and EIP-1559 parameters.
+
+Accepts a :class:`mauna.genesis.rollup_config.RollupConfig` (or anything with its ``<fork>_time``
+attributes and ``chain_op_config``) or the raw JSON dict of a rollup config in op-node or kona
+serde form, including kona's older names (``base_fee_params`` / ``canyon_base_fee_params``
+instead of ``chain_op_config``). OP Stack upgrades are linearly ordered
+(protocol/superchain-upgrades.md), so a fork counts as active whenever a later one is, even if
+the config leaves the earlier time out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from mauna.errors import ConfigError
+from mauna.primitives.bytes import hex_to_int
+
+
+class OpFork(IntEnum):
+    """OP Stack execution forks in activation order."""
+
+    BEDROCK = 0
+    REGOLITH = 1
+    CANYON = 2
+    DELTA = 3
+    ECOTONE = 4
+    FJORD = 5
+    GRANITE = 6
+    HOLOCENE = 7
+    ISTHMUS = 8
+    JOVIAN = 9
+
+
+_TIMED = tuple(f for f in OpFork if f is not OpFork.BEDROCK)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRules:
+    """Fork activation times (``None``: never) and the chain's EIP-1559 constants."""
+
+    chain_id: int
+    fork_times: tuple[int | None, ...]  # indexed by OpFork - 1 (Regolith first)
+    eip1559_elasticity: int
+    eip1559_denominator: int
+    eip1559_denominator_canyon: int
+
+    # -- activation ---------------------------------------------------------------------------
+    def fork_at(self, timestamp: int) -> OpFork:
+        """The latest fork active at ``timestamp`` (later forks imply earlier ones)."""
+        active = OpFork.BEDROCK
+        for fork, time in zip(_TIMED, self.fork_times, strict=True):
+            if time is not None and time <= timestamp:
+                active = fork
+        return active
+
+    def is_active(self, fork: OpFork, timestamp: int) -> bool:
+        return self.fork_at(timestamp) >= fork
+
+    def is_first_block(self, fork: OpFork, timestamp: int, parent_timestamp: int) -> bool:
+        """Whether the block at ``timestamp`` (parent at ``parent_timestamp``) activates ``fork``."""
+        return self.is_active(fork, timestamp) and not self.is_active(fork, parent_timestamp)
+
+    def fork_time(self, fork: OpFork) -> int | None:
+        return None if fork is OpFork.BEDROCK else self.fork_times[fork - 1]
+
+    # -- EIP-1559 -----------------------------------------------------------------------------
+    def base_fee_params(self, timestamp: int) -> tuple[int, int]:
+        """``(denominator, elasticity)`` constants at ``timestamp`` (exec-engine.md "1559 Parameters")."""
+        if self.is_active(OpFork.CANYON, timestamp):
+            return self.eip1559_denominator_canyon, self.eip1559_elasticity
+        return self.eip1559_denominator, self.eip1559_elasticity
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, config: Any) -> ChainRules:
+        """Build from a ``RollupConfig``-like object or a rollup-config JSON dict."""
+        if isinstance(config, ChainRules):
+            return config
+        if isinstance(config, Mapping):
+            return cls._from_json(config)
+        try:
+            times = tuple(getattr(config, f"{fork.name.lower()}_time", None) for fork in _TIMED)
+            op = config.chain_op_config
+            return cls(
+                chain_id=int(config.l2_chain_id),
+                fork_times=times,
+                eip1559_elasticity=int(op.eip1559_elasticity),
+                eip1559_denominator=int(op.eip1559_denominator),
+                eip1559_denominator_canyon=int(op.eip1559_denominator_canyon),
+            )
+        except AttributeError as exc:
+            raise ConfigError(f"rollup config: {type(config).__name__} lacks {exc.name!r}") from exc
+
+    @classmethod
+    def _from_json(cls, data: Mapping[str, Any]) -> ChainRules:
+        def opt_int(key: str) -> int | None:
+            value = data.get(key)
+            return None if value is None else hex_to_int(value, what=f"rollup_config.{key}")
+
+        chain_id = opt_int("l2_chain_id")
+        if chain_id is None:
+            raise ConfigError("rollup config: missing l2_chain_id")
+        times = tuple(opt_int(f"{fork.name.lower()}_time") for fork in _TIMED)
+        op = data.get("chain_op_config")
+        if op is not None:
+            elasticity = hex_to_int(op["eip1559Elasticity"], what="eip1559Elasticity")
+            denominator = hex_to_int(op["eip1559Denominator"], what="eip1559Denominator")
+            denominator_canyon = hex_to_int(op["eip1559DenominatorCanyon"], what="eip1559DenominatorCanyon")
+        elif data.get("base_fee_params") is not None:
+            pre = data["base_fee_params"]
+            post = data.get("canyon_base_fee_params") or pre
+            elasticity = hex_to_int(
+                pre["elasticity_multiplier"], what="base_fee_params.elasticity_multiplier"
+            )
+            denominator = hex_to_int(
+                pre["max_change_denominator"], what="base_fee_params.max_change_denominator"
+            )
+            denominator_canyon = hex_to_int(
+                post["max_change_denominator"], what="canyon_base_fee_params.max_change_denominator"
+            )
+        else:
+            # op-geth's OptimismConfig defaults for OP Mainnet-style chains.
+            elasticity, denominator, denominator_canyon = 6, 50, 250
+        return cls(chain_id, times, elasticity, denominator, denominator_canyon)

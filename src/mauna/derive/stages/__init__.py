@@ -1,0 +1,1 @@
+"""The derivation stages, one module each, in pipeline order (protocol/derivation.md)."""

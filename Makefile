@@ -5,9 +5,19 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export ETH_HASH_BACKEND ?= pysha3
 
-.PHONY: venv demo test test-all lint typecheck pytest bench clean
+.PHONY: venv tools demo test test-all lint typecheck pytest bench clean
+
+# anvil (a real L1 for the derivation tests) ships as a binary inside an npm package.
+ANVIL_VERSION := 1.7.1
+ANVIL := .tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 
 venv: $(STAMP)
+
+tools: $(ANVIL)
+
+$(ANVIL):
+	npm install --silent --no-save --no-audit --no-fund --prefix .tools @foundry-rs/anvil-linux-amd64@$(ANVIL_VERSION)
+	test -x $(ANVIL)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +34,12 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-pytest: venv
+pytest: venv tools
 	$(PY) -m pytest -q -n 2
 
 test: lint typecheck pytest
 
-test-all: lint typecheck
+test-all: lint typecheck tools
 	$(PY) -m pytest -q -n 2 -m ''
 
 bench: venv

@@ -34,6 +34,8 @@ from mauna.preimage import (
 from mauna.preimage import verify as V
 from mauna.preimage.blob import blob_preimages, evaluation_point
 from mauna.primitives import keccak256
+from mauna.protocol.blobs import kzg_to_versioned_hash
+from mauna.protocol.kzg import trusted_setup
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SIDECARS = FIXTURES / "kona" / "providers" / "eth_v1_beacon_sidecars_goerli.json"
@@ -100,7 +102,7 @@ def test_roots_of_unity() -> None:
 
 def test_field_elements_are_evaluations_at_the_roots(sidecar: tuple[bytes, bytes]) -> None:
     commitment, blob = sidecar
-    settings = V._trusted_setup()
+    settings = trusted_setup()
     for i in (0, 1, 4095):
         z = evaluation_point(i)
         proof, y = ckzg.compute_kzg_proof(blob, z, settings)
@@ -113,7 +115,7 @@ def test_field_elements_are_evaluations_at_the_roots(sidecar: tuple[bytes, bytes
 def test_bad_kzg_proof_is_a_mismatch(sidecar: tuple[bytes, bytes]) -> None:
     commitment, blob = sidecar
     z = evaluation_point(3)
-    proof, _ = ckzg.compute_kzg_proof(blob, z, V._trusted_setup())
+    proof, _ = ckzg.compute_kzg_proof(blob, z, trusted_setup())
     wrong_y = (int.from_bytes(blob[96:128], "big") + 1).to_bytes(32, "big")
     with pytest.raises(PreimageMismatchError, match="KZG point-evaluation proof") as info:
         verify_blob_field_element(commitment, z, wrong_y, bytes(proof))
@@ -134,14 +136,14 @@ def test_verify_whole_blob(sidecar: tuple[bytes, bytes]) -> None:
         verify_blob(commitment, b"\xff" * len(blob))
     with pytest.raises(PreimageMismatchError, match="must be 131072 bytes"):
         verify_blob(commitment, blob[:-1])
-    assert V.kzg_to_versioned_hash(commitment) == versioned_hash
+    assert kzg_to_versioned_hash(commitment) == versioned_hash
 
 
 def test_read_blob_from_memory(sidecar: tuple[bytes, bytes]) -> None:
     commitment, blob = sidecar
     preimages = blob_preimages(commitment, blob)
     assert len(preimages) == 1 + 2 * 4096
-    versioned_hash = V.kzg_to_versioned_hash(commitment)
+    versioned_hash = kzg_to_versioned_hash(commitment)
     assert read_blob(MemoryOracle(preimages), versioned_hash) == blob
     # The 80-byte commitment ‖ z pre-image sits under the keccak key of the blob key's digest.
     z = evaluation_point(5)
@@ -158,9 +160,9 @@ def test_read_blob_detects_a_swapped_element(sidecar: tuple[bytes, bytes]) -> No
     if preimages[a] == preimages[b]:
         pytest.skip("elements happen to be equal")
     with pytest.raises(PreimageMismatchError, match="blob commits to"):
-        read_blob(MemoryOracle(preimages), V.kzg_to_versioned_hash(commitment))
+        read_blob(MemoryOracle(preimages), kzg_to_versioned_hash(commitment))
     # Without verification the swapped blob is returned as served.
-    got = read_blob(MemoryOracle(preimages), V.kzg_to_versioned_hash(commitment), verify=False)
+    got = read_blob(MemoryOracle(preimages), kzg_to_versioned_hash(commitment), verify=False)
     assert got != blob
 
 
@@ -170,28 +172,15 @@ def test_read_blob_over_pipes(pipes: Pipes, sidecar: tuple[bytes, bytes]) -> Non
     server = OracleServer(pipes.host.reader, pipes.host.writer, store)
     host = Background(server.serve_forever)
     client = OracleClient(pipes.client.reader, pipes.client.writer)
-    assert read_blob(client, V.kzg_to_versioned_hash(commitment)) == blob
+    assert read_blob(client, kzg_to_versioned_hash(commitment)) == blob
     pipes.close(pipes.client.writer)
     assert host.join() == 4097
 
 
 def test_wrong_commitment_served_for_versioned_hash(sidecar: tuple[bytes, bytes]) -> None:
     commitment, _ = sidecar
-    versioned_hash = V.kzg_to_versioned_hash(commitment)
+    versioned_hash = kzg_to_versioned_hash(commitment)
     oracle = MemoryOracle({sha256_key(versioned_hash): b"\xc0" + b"\x00" * 47})
     with pytest.raises(PreimageMismatchError) as info:
         read_blob(oracle, versioned_hash)
     assert info.value.key == sha256_key(versioned_hash)
-
-
-def test_private_kzg_fallback(sidecar: tuple[bytes, bytes], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without ``mauna.protocol.kzg`` the checks run on a privately loaded trusted setup."""
-    commitment, blob = sidecar
-    z = evaluation_point(2)
-    proof, y = ckzg.compute_kzg_proof(blob, z, V._trusted_setup())
-    monkeypatch.setattr(V, "_shared_kzg", lambda: None)
-    assert V.verify_kzg_point(commitment, z, bytes(y), bytes(proof))
-    assert not V.verify_kzg_point(commitment, z, blob[:32], bytes(proof))
-    assert not V.verify_kzg_point(b"\x00" * 48, z, bytes(y), bytes(proof))  # not a curve point
-    verify_blob(commitment, blob)
-    assert V.blob_to_commitment(b"\xff" * len(blob)) is None

@@ -273,4 +273,7 @@ def test_fuzz_mutated_real_channel(pos: int, value: int) -> None:
     data = bytearray(BATCH)
     data[pos] = value
     batches = read_channel(bytes(data), MAX_RLP_BYTES_PER_CHANNEL_BEDROCK, fjord=False)
-    assert len(batches) <= 1
+    # A mutation inside the deflate stream can change the RLP framing, so the item count may differ;
+    # what must hold is that every item is non-empty and that they fit in the limit.
+    assert all(batches)
+    assert sum(len(b) for b in batches) <= MAX_RLP_BYTES_PER_CHANNEL_BEDROCK

@@ -22,10 +22,6 @@ A failed check raises :class:`~mauna.preimage.errors.PreimageMismatchError` nami
 from __future__ import annotations
 
 import hashlib
-import importlib
-from functools import cache
-from pathlib import Path
-from typing import Any
 
 from mauna.errors import MaunaError
 from mauna.preimage.errors import PreimageMismatchError
@@ -37,6 +33,7 @@ from mauna.preimage.keys import (
     sha256_key,
 )
 from mauna.primitives import keccak256
+from mauna.protocol import kzg
 
 BLS_MODULUS = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
 """Order of the BLS12-381 scalar field: a blob field element is a canonical integer below it."""
@@ -44,7 +41,6 @@ FIELD_ELEMENT_SIZE = 32
 FIELD_ELEMENTS_PER_BLOB = 4096
 BLOB_SIZE = FIELD_ELEMENT_SIZE * FIELD_ELEMENTS_PER_BLOB
 KZG_PROOF_SIZE = 48
-VERSIONED_HASH_VERSION_KZG = 0x01
 
 PRECOMPILE_SUCCESS = 1
 PRECOMPILE_FAILURE = 0
@@ -84,40 +80,9 @@ def check_precompile_result(key: PreimageKey, data: bytes) -> None:
 
 
 # --- KZG --------------------------------------------------------------------------------------
-def kzg_to_versioned_hash(commitment: bytes) -> bytes:
-    """EIP-4844 versioned hash of a commitment: ``0x01 ‖ sha256(commitment)[1:]``."""
-    return bytes((VERSIONED_HASH_VERSION_KZG,)) + hashlib.sha256(commitment).digest()[1:]
-
-
 def commitment_key(commitment: bytes) -> PreimageKey:
     """The SHA-256 key a blob commitment is served under (the blob's versioned hash, retyped)."""
     return sha256_key(hashlib.sha256(commitment).digest())
-
-
-def _shared_kzg() -> Any | None:
-    """The project's ``mauna.protocol.kzg`` module when it is present, else ``None``."""
-    try:
-        return importlib.import_module("mauna.protocol.kzg")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("mauna.protocol.kzg", "mauna.protocol"):
-            return None
-        raise
-
-
-@cache
-def _trusted_setup() -> Any:
-    """ckzg settings from py-evm's mainnet trusted setup, loaded once per process.
-
-    Shared with ``mauna.protocol.kzg`` when that module is present, so the setup is loaded once.
-    """
-    shared = _shared_kzg()
-    if shared is not None and hasattr(shared, "trusted_setup"):
-        return shared.trusted_setup()
-    import ckzg
-    import eth
-
-    path = Path(eth.__file__).parent / "_utils" / "kzg_trusted_setup.txt"
-    return ckzg.load_trusted_setup(str(path), 0)
 
 
 def verify_kzg_point(commitment: bytes, z: bytes, y: bytes, proof: bytes) -> bool:
@@ -126,27 +91,17 @@ def verify_kzg_point(commitment: bytes, z: bytes, y: bytes, proof: bytes) -> boo
     Malformed inputs (wrong sizes, a point that is not on the curve, ``z``/``y`` not below the
     modulus) give ``False``: for a pre-image they mean the same as a failed check.
     """
-    shared = _shared_kzg()
     try:
-        if shared is not None and hasattr(shared, "verify_kzg_proof"):
-            return bool(shared.verify_kzg_proof(commitment, z, y, proof))
-        import ckzg
-
-        return bool(ckzg.verify_kzg_proof(commitment, z, y, proof, _trusted_setup()))
-    except (MaunaError, RuntimeError, ValueError, TypeError):
+        return kzg.verify_kzg_proof(commitment, z, y, proof)
+    except MaunaError:
         return False
 
 
 def blob_to_commitment(blob: bytes) -> bytes | None:
     """KZG commitment of a 131072-byte blob, or ``None`` if the blob is not valid."""
-    shared = _shared_kzg()
     try:
-        if shared is not None and hasattr(shared, "blob_to_commitment"):
-            return bytes(shared.blob_to_commitment(blob))
-        import ckzg
-
-        return bytes(ckzg.blob_to_kzg_commitment(blob, _trusted_setup()))
-    except (MaunaError, RuntimeError, ValueError, TypeError):
+        return kzg.blob_to_commitment(blob)
+    except MaunaError:
         return None
 
 

@@ -8,7 +8,7 @@ activated by Canyon, Ecotone and Isthmus (protocol/exec-engine.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from mauna.errors import DecodeError
@@ -98,11 +98,7 @@ class Header:
             raise DecodeError(f"header: expected an RLP list of 15..21 fields, got {_shape(items)}")
         if any(not isinstance(x, bytes) for x in items):
             raise DecodeError("header: nested list inside a header field")
-        names = (
-            "parent_hash ommers_hash beneficiary state_root transactions_root receipts_root logs_bloom "
-            "difficulty number gas_limit gas_used timestamp extra_data mix_hash nonce base_fee_per_gas "
-            "withdrawals_root blob_gas_used excess_blob_gas parent_beacon_block_root requests_hash"
-        ).split()
+        names = [f.name for f in fields(cls) if f.name != "_hash"]
         int_fields = {
             "difficulty", "number", "gas_limit", "gas_used", "timestamp", "base_fee_per_gas",
             "blob_gas_used", "excess_blob_gas",

@@ -17,8 +17,16 @@ def rlp_encode(item: Any) -> bytes:
     return bytes(rlp.encode(item))
 
 
+# The ``rlp`` decoder recurses once per nesting level: input nested tens of thousands of levels deep
+# (a few tens of kilobytes) would exhaust the interpreter's stack. No Ethereum structure nests deeper
+# than a handful of levels, so anything past this bound is rejected before decoding.
+MAX_RLP_DECODE_DEPTH = 32
+
+
 def rlp_decode(data: bytes, *, what: str = "rlp", strict: bool = True) -> Any:
     """RLP-decode ``data`` to bytes / nested lists; any malformation raises :class:`DecodeError`."""
+    if rlp_nesting_exceeds(data, MAX_RLP_DECODE_DEPTH):
+        raise DecodeError(f"{what}: RLP lists nested deeper than {MAX_RLP_DECODE_DEPTH} levels")
     try:
         return rlp.decode(bytes(data), strict=strict)
     except (DecodingError, ValueError, TypeError, IndexError) as exc:
@@ -37,3 +45,37 @@ def rlp_int(value: bytes, *, what: str = "integer") -> int:
 def int_bytes(value: int) -> bytes:
     """Minimal big-endian bytes of a non-negative integer (empty for zero), as RLP scalars use."""
     return value.to_bytes((value.bit_length() + 7) // 8, "big") if value else b""
+
+
+def rlp_nesting_exceeds(data: bytes, max_depth: int) -> bool:
+    """Whether ``data`` holds RLP lists nested deeper than ``max_depth`` (iterative scan).
+
+    Malformed framing is not reported here (the scan just stops); the decoder reports it.
+    """
+    ends: list[int] = []
+    pos = 0
+    size_of = int.from_bytes
+    n = len(data)
+    while pos < n:
+        while ends and pos >= ends[-1]:
+            ends.pop()
+        prefix = data[pos]
+        if prefix < 0x80:
+            pos += 1
+        elif prefix < 0xB8:
+            pos += 1 + prefix - 0x80
+        elif prefix < 0xC0:
+            len_of_len = prefix - 0xB7
+            pos += 1 + len_of_len + size_of(data[pos + 1 : pos + 1 + len_of_len], "big")
+        else:
+            if prefix < 0xF8:
+                header, size = 1, prefix - 0xC0
+            else:
+                len_of_len = prefix - 0xF7
+                header = 1 + len_of_len
+                size = size_of(data[pos + 1 : pos + header], "big")
+            ends.append(pos + header + size)
+            if len(ends) > max_depth:
+                return True
+            pos += header
+    return False

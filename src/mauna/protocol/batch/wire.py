@@ -10,6 +10,7 @@ Every read names the field it reads, so a truncated or malformed batch raises
 from __future__ import annotations
 
 from mauna.errors import BatchError
+from mauna.primitives.rlp_utils import rlp_nesting_exceeds as _rlp_nesting_exceeds
 
 #: A ``uvarint`` of a 64-bit value takes at most 10 bytes.
 MAX_UVARINT_LEN = 10
@@ -150,35 +151,8 @@ def _long_item_end(data: bytes, len_of_len: int, what: str) -> int:
 MAX_RLP_NESTING = 16
 
 
-def rlp_nesting_exceeds(data: bytes, max_depth: int = MAX_RLP_NESTING) -> bool:
-    """Whether ``data`` holds RLP lists nested deeper than ``max_depth`` (iterative scan).
 
-    Malformed framing is not reported here (the scan just stops); the decoder reports it.
-    """
-    ends: list[int] = []
-    pos = 0
-    size_of = int.from_bytes
-    n = len(data)
-    while pos < n:
-        while ends and pos >= ends[-1]:
-            ends.pop()
-        prefix = data[pos]
-        if prefix < 0x80:
-            pos += 1
-        elif prefix < 0xB8:
-            pos += 1 + prefix - 0x80
-        elif prefix < 0xC0:
-            len_of_len = prefix - 0xB7
-            pos += 1 + len_of_len + size_of(data[pos + 1 : pos + 1 + len_of_len], "big")
-        else:
-            if prefix < 0xF8:
-                header, size = 1, prefix - 0xC0
-            else:
-                len_of_len = prefix - 0xF7
-                header = 1 + len_of_len
-                size = size_of(data[pos + 1 : pos + header], "big")
-            ends.append(pos + header + size)
-            if len(ends) > max_depth:
-                return True
-            pos += header
-    return False
+
+def rlp_nesting_exceeds(data: bytes, max_depth: int = MAX_RLP_NESTING) -> bool:
+    """Whether ``data`` nests RLP lists deeper than ``max_depth`` (batch data nests at most 4 deep)."""
+    return _rlp_nesting_exceeds(data, max_depth)

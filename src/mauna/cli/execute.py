@@ -20,7 +20,7 @@ from mauna.mpt.provider import DictTrieProvider
 from mauna.primitives.bytes import to_hex
 
 
-def _execute_one(path: str) -> dict[str, Any]:
+def execute_one(path: str) -> dict[str, Any]:
     try:
         fixture = load_fixture(path)
     except MaunaError as exc:
@@ -61,7 +61,7 @@ def _execute_one(path: str) -> dict[str, Any]:
     return row
 
 
-def _line(row: dict[str, Any]) -> str:
+def format_row(row: dict[str, Any]) -> str:
     if "error" in row:
         if row["block"] is None:
             return f"file={row['file']} match=false error={row['error']}"
@@ -85,8 +85,8 @@ def execute_fixture_cmd(files: tuple[str, ...], as_json: bool) -> None:
     """Execute kona executor fixtures (.json, .json.gz, .tar.gz) and check each block hash."""
     all_match = True
     for path in files:
-        row = _execute_one(path)
+        row = execute_one(path)
         all_match = all_match and bool(row.get("match"))
-        click.echo(json.dumps(row) if as_json else _line(row))
+        click.echo(json.dumps(row) if as_json else format_row(row))
     if not all_match:
         sys.exit(1)

@@ -4,10 +4,16 @@
    inside, expanded into the L2 blocks it carries (numbers from OP Mainnet's rollup config).
 2. Real OP Sepolia blocks executed statelessly from their witnesses, each checked against the
    chain's block hash.
+3. The fault-proof program on the offline case: the host serves pre-images from disk to the
+   client, a child process on file descriptors 3-6, which derives and executes the disputed blocks
+   and accepts the true output-root claim and rejects a claim with one byte flipped.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,7 +28,9 @@ from mauna.protocol.batch import RawSpanBatch, SingleBatch, decode_batch
 from mauna.protocol.channel import Channel, read_channel
 from mauna.protocol.frames import parse_frames
 
-DEFAULT_DATA = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "kona"
+FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures"
+DEFAULT_DATA = FIXTURES / "kona"
+PROOF_CASE = FIXTURES / "proof" / "case"
 
 
 def _section(title: str) -> None:
@@ -110,5 +118,42 @@ def demo_cmd(data_dir: Path, blocks: int) -> None:
     matched = sum(1 for row in rows if row.get("match"))
     click.echo(f"  {matched}/{len(rows)} blocks reproduce the chain's block hash "
                f"({time.perf_counter() - start:.1f} s)")
-    if matched != len(rows):
+    failed = matched != len(rows)
+
+    _section("4. The fault-proof program: host and client over pipes, offline")
+    failed |= not _prove(PROOF_CASE)
+    if failed:
         raise click.exceptions.Exit(1)
+
+
+def _prove(case_dir: Path) -> bool:
+    """Run the true and a corrupted claim of the offline case; True if both verdicts are right."""
+    boot = json.loads((case_dir / "case.json").read_text())["boot"]
+    click.echo(
+        f"  chain {boot['l2_chain_id']}: agreed L2 output {boot['agreed_l2_output_root'][:18]}…, claim "
+        f"block {boot['claimed_l2_block_number']} output {boot['claimed_l2_output_root'][:18]}…"
+    )
+    claim = boot["claimed_l2_output_root"]
+    flipped = claim[:-2] + f"{int(claim[-2:], 16) ^ 0x01:02x}"
+    ok = True
+    for label, root, expected in (("true claim", claim, 0), ("claim with one flipped byte", flipped, 1)):
+        command = [
+            sys.executable, "-m", "mauna.cli.main", "host", "--native",
+            "--data-dir", str(case_dir / "preimages"),
+            "--rollup-config-path", str(case_dir / "rollup.json"),
+            "--l1-head", boot["l1_head"],
+            "--agreed-l2-output-root", boot["agreed_l2_output_root"],
+            "--claimed-l2-output-root", root,
+            "--claimed-l2-block-number", str(boot["claimed_l2_block_number"]),
+        ]
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, check=False)
+        seconds = time.perf_counter() - start
+        verdicts = {0: "VALID (exit 0)", 1: "INVALID (exit 1)"}
+        verdict = verdicts.get(done.returncode, f"error {done.returncode}")
+        right = done.returncode == expected
+        ok &= right
+        click.echo(f"  {label}: {verdict} in {seconds:.2f} s{'' if right else '  <-- unexpected'}")
+        if done.returncode not in (0, 1):
+            click.echo("    " + done.stderr.decode(errors="replace").strip().splitlines()[-1], err=True)
+    return ok

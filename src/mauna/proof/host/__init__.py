@@ -1,5 +1,6 @@
-"""The fault-proof host: pre-image stores (and, elsewhere, the hint handlers that fill them)."""
+"""The fault-proof host: pre-image stores, the hint fetcher and the server that runs a client."""
 
+from mauna.proof.host.fetcher import JsonRpc, OnlineFetcher, RpcError
 from mauna.proof.host.kv import (
     DiskKeyValueStore,
     IterableKeyValueStore,
@@ -11,15 +12,24 @@ from mauna.proof.host.kv import (
     store_fetcher,
     verify_store,
 )
+from mauna.proof.host.server import HostServer, HostStats, NativeRun, run_native, spawn_client
 
 __all__ = [
     "DiskKeyValueStore",
+    "HostServer",
+    "HostStats",
     "IterableKeyValueStore",
+    "JsonRpc",
     "KeyValueStore",
     "KeyValueStoreError",
     "LocalKeyValueStore",
     "MemoryKeyValueStore",
+    "NativeRun",
+    "OnlineFetcher",
+    "RpcError",
     "SplitKeyValueStore",
+    "run_native",
+    "spawn_client",
     "store_fetcher",
     "verify_store",
 ]

@@ -226,9 +226,10 @@ def hash_and_chain_id(block_hash: bytes, chain_id: int | None = None) -> bytes:
 
 
 def l1_blob_hint_data(blob_hash: bytes, timestamp: int, index: int | None = None) -> bytes:
-    """``l1-blob`` data: ``versioned hash ‖ uint64 timestamp`` (spec and kona, 40 bytes).
+    """``l1-blob`` data: ``versioned hash ‖ uint64 timestamp`` (the spec's layout, 40 bytes).
 
-    With ``index``: ``versioned hash ‖ uint64 index ‖ uint64 timestamp`` (op-program, 48 bytes).
+    With ``index``: ``versioned hash ‖ uint64 index ‖ uint64 timestamp`` (48 bytes), which
+    op-program and kona's client send; a host accepts both.
     """
     out = _sized(blob_hash, 32, "blob versioned hash")
     if index is not None:

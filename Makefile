@@ -42,8 +42,9 @@ test: lint typecheck pytest
 test-all: lint typecheck tools
 	$(PY) -m pytest -q -n 2 -m ''
 
-bench: venv
+bench: venv tools
 	$(PY) bench/executor.py
+	$(PY) bench/derive.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ from mauna import __version__
 from mauna.cli.chains import chains_cmd, config_cmd
 from mauna.cli.decode import decode_group, encode_group
 from mauna.cli.demo import demo_cmd
+from mauna.cli.derive import derive_cmd
 from mauna.cli.execute import execute_fixture_cmd
 from mauna.cli.proof import client_cmd, host_cmd
 from mauna.errors import MaunaError
@@ -30,6 +31,7 @@ cli.add_command(config_cmd)
 cli.add_command(decode_group)
 cli.add_command(encode_group)
 cli.add_command(execute_fixture_cmd)
+cli.add_command(derive_cmd)
 cli.add_command(demo_cmd)
 cli.add_command(host_cmd)
 cli.add_command(client_cmd)

@@ -1,0 +1,1 @@
+"""Development tools: local test chains (anvil) for the online-provider tests."""

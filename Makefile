@@ -22,7 +22,7 @@ $(ANVIL):
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,rocksdb]'
 	touch $(STAMP)
 
 demo: venv

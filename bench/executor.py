@@ -6,6 +6,10 @@ transactions (deposits left out) to the same pre-state read through the same wit
 logic — then the ratio mauna / baseline.
 
     python bench/executor.py [FIXTURE …] [--repeat N]
+
+``--repeat N`` runs each side N times, each in a fresh process (cold caches, as a fault-proof
+program runs), and keeps the fastest. The BN254 backend (``mcl`` when the ``mclbn256`` package is
+installed, else ``py_ecc``; ``MAUNA_BN254_BACKEND=py_ecc`` forces the latter) is printed last.
 """
 
 from __future__ import annotations
@@ -95,23 +99,18 @@ def run_baseline(path: Path) -> dict[str, Any]:
     return {"block": fx.number, "gas": gas, "seconds": seconds}
 
 
-def _child(mode: str, path: str, repeat: int) -> None:
+def _child(mode: str, path: str) -> None:
     runner = run_mauna if mode == "mauna" else run_baseline
-    best: dict[str, Any] | None = None
-    for _ in range(repeat):
-        out = runner(Path(path))
-        if best is None or out["seconds"] < best["seconds"]:
-            best = out
-    assert best is not None
-    best["peak_rss_mb"] = _peak_rss_mb()
-    print(json.dumps(best))
+    out = runner(Path(path))
+    out["peak_rss_mb"] = _peak_rss_mb()
+    print(json.dumps(out))
 
 
-def _spawn(mode: str, path: Path, repeat: int) -> dict[str, Any]:
+def _spawn_once(mode: str, path: Path) -> dict[str, Any]:
     env = dict(os.environ)
     env.setdefault("ETH_HASH_BACKEND", "pysha3")
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path), "--repeat", str(repeat)],
+        [sys.executable, __file__, "--child", mode, str(path)],
         capture_output=True,
         text=True,
         env=env,
@@ -123,6 +122,24 @@ def _spawn(mode: str, path: Path, repeat: int) -> dict[str, Any]:
     return result
 
 
+def _spawn(mode: str, path: Path, repeat: int) -> dict[str, Any]:
+    """The fastest of ``repeat`` fresh-process runs, with the largest peak RSS seen."""
+    runs = [_spawn_once(mode, path) for _ in range(max(repeat, 1))]
+    best = min(runs, key=lambda r: r["seconds"])
+    best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+    best["match"] = all(r.get("match", True) for r in runs)
+    return best
+
+
+def _bn254_backend() -> str:
+    try:
+        from mauna.executor.bn254 import native_backend
+    except ImportError:  # a source tree from before the swappable backend
+        return "py_ecc"
+    backend = native_backend()
+    return backend.name if backend is not None else "py_ecc"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -132,9 +149,10 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.child[0], args.child[1], args.repeat)
+        _child(args.child[0], args.child[1])
         return
     fixtures = args.fixtures or FIXTURES
+    print(f"best of {max(args.repeat, 1)} fresh-process run(s) per side")
     header = (
         f"{'block':>10} {'gas':>10} {'mauna_s':>8} {'Mgas/s':>7} {'rss_MB':>7} "
         f"{'base_s':>7} {'base_rss':>8} {'ratio':>6} match"
@@ -142,6 +160,7 @@ def main() -> None:
     print(header)
     worst_ratio = 0.0
     worst_rss = 0.0
+    slowest = 0.0
     all_match = True
     for path in fixtures:
         mauna = _spawn("mauna", path, args.repeat)
@@ -149,6 +168,7 @@ def main() -> None:
         ratio = mauna["seconds"] / base["seconds"]
         worst_ratio = max(worst_ratio, ratio)
         worst_rss = max(worst_rss, mauna["peak_rss_mb"])
+        slowest = max(slowest, mauna["seconds"])
         all_match = all_match and mauna["match"]
         mgas = mauna["gas"] / 1e6 / mauna["seconds"]
         print(
@@ -157,7 +177,13 @@ def main() -> None:
             f"{ratio:>6.2f} {str(mauna['match']).lower()}",
             flush=True,
         )
-    print(f"worst ratio {worst_ratio:.2f} (required <= 1.30); peak RSS {worst_rss:.1f} MB (required < 500)")
+    print(
+        f"worst ratio {worst_ratio:.2f} (required <= 1.30); peak RSS {worst_rss:.1f} MB (required < 500); "
+        f"slowest block {slowest:.2f} s (goal < 2 s)"
+    )
+    # Only now: loading the native library here first would inflate every child's peak RSS
+    # (Linux carries a parent's high-water mark into a forked child).
+    print(f"BN254 backend: {_bn254_backend()}")
     if not all_match or worst_ratio > 1.3 or worst_rss >= 500:
         sys.exit(1)
 

@@ -18,6 +18,7 @@ from mauna.executor.precompiles import (
     _P,
     BN256_PAIRING_ADDRESS,
     P256VERIFY_ADDRESS,
+    NativeBn254Precompile,
     _jac_mul_add,
     p256_verify,
 )
@@ -66,4 +67,6 @@ def test_precompile_sets_per_fork() -> None:
     assert _call(fjord[P256VERIFY_ADDRESS], b"\x00" * 160).output == b""
     with pytest.raises(VMError, match="112688 bytes exceeds 112687"):
         _call(granite[BN256_PAIRING_ADDRESS], b"\x00" * 112_688)
-    assert fjord[BN256_PAIRING_ADDRESS] is ecotone[BN256_PAIRING_ADDRESS]
+    # Before Granite the pairing precompile has no input limit: the same py-evm fallback underneath.
+    assert isinstance(fjord[BN256_PAIRING_ADDRESS], NativeBn254Precompile)
+    assert fjord[BN256_PAIRING_ADDRESS].fallback is ecotone[BN256_PAIRING_ADDRESS].fallback

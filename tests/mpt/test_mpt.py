@@ -155,3 +155,26 @@ def test_dict_provider_checks_and_headers() -> None:
     with pytest.raises(MissingPreimageError, match="header 0x2222"):
         provider.header_by_hash(b"\x22" * 32)
     assert len(provider) == 2
+
+
+def test_provider_db_pop_never_asks_the_provider() -> None:
+    """Discarding a node the overlay lacks must not reach the provider (an oracle would fail)."""
+
+    class Refusing:
+        def trie_node_by_hash(self, key: bytes) -> bytes:
+            raise AssertionError("provider asked for a node during pop")
+
+        def bytecode_by_hash(self, key: bytes) -> bytes:
+            raise AssertionError("unexpected")
+
+        def header_by_hash(self, key: bytes) -> object:
+            raise AssertionError("unexpected")
+
+    from mauna.mpt.db import ProviderDB
+
+    db = ProviderDB(Refusing())  # type: ignore[arg-type]
+    db[b"\x01" * 32] = b"node"
+    assert db.pop(b"\x01" * 32, None) == b"node"
+    assert db.pop(b"\x02" * 32, None) is None
+    with pytest.raises(KeyError):
+        db.pop(b"\x02" * 32)

@@ -8,6 +8,7 @@ from mauna.executor.attributes import OpPayloadAttributes, Withdrawal
 from mauna.executor.builder import (
     BlockBuildResult,
     HeaderMismatchError,
+    MessagePasserUnavailableError,
     StatelessL2Builder,
     check_header,
     header_differences,
@@ -18,6 +19,7 @@ __all__ = [
     "BlockBuildResult",
     "HeaderMismatchError",
     "InvalidTransactionError",
+    "MessagePasserUnavailableError",
     "OpPayloadAttributes",
     "StatelessL2Builder",
     "Withdrawal",

@@ -1,11 +1,10 @@
 """The parts of a rollup config the executor needs: fork times and EIP-1559 parameters.
 
-Accepts a :class:`mauna.genesis.rollup_config.RollupConfig` (or anything with its ``<fork>_time``
-attributes and ``chain_op_config``) or the raw JSON dict of a rollup config in op-node or kona
-serde form, including kona's older names (``base_fee_params`` / ``canyon_base_fee_params``
-instead of ``chain_op_config``). OP Stack upgrades are linearly ordered
-(protocol/superchain-upgrades.md), so a fork counts as active whenever a later one is, even if
-the config leaves the earlier time out.
+A derived view of :class:`mauna.genesis.rollup_config.RollupConfig` (or anything with its
+``<fork>_time`` attributes and ``chain_op_config``); a raw JSON dict is parsed by
+``RollupConfig.from_json`` first, so there is one parser for every config format. OP Stack
+upgrades are linearly ordered (protocol/superchain-upgrades.md), so a fork counts as active
+whenever a later one is, even if the config leaves the earlier time out.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from enum import IntEnum
 from typing import Any
 
 from mauna.errors import ConfigError
-from mauna.primitives.bytes import hex_to_int
+from mauna.genesis.rollup_config import RollupConfig
 
 
 class OpFork(IntEnum):
@@ -76,11 +75,15 @@ class ChainRules:
     # -- construction -------------------------------------------------------------------------
     @classmethod
     def from_config(cls, config: Any) -> ChainRules:
-        """Build from a ``RollupConfig``-like object or a rollup-config JSON dict."""
+        """Build from a ``RollupConfig`` (or anything with its attributes) or rollup-config JSON.
+
+        JSON (op-node, kona or older kona form) is parsed by
+        :meth:`mauna.genesis.RollupConfig.from_json`; this class only derives the executor's view.
+        """
         if isinstance(config, ChainRules):
             return config
         if isinstance(config, Mapping):
-            return cls._from_json(config)
+            config = RollupConfig.from_json(config)
         try:
             times = tuple(getattr(config, f"{fork.name.lower()}_time", None) for fork in _TIMED)
             op = config.chain_op_config
@@ -93,35 +96,3 @@ class ChainRules:
             )
         except AttributeError as exc:
             raise ConfigError(f"rollup config: {type(config).__name__} lacks {exc.name!r}") from exc
-
-    @classmethod
-    def _from_json(cls, data: Mapping[str, Any]) -> ChainRules:
-        def opt_int(key: str) -> int | None:
-            value = data.get(key)
-            return None if value is None else hex_to_int(value, what=f"rollup_config.{key}")
-
-        chain_id = opt_int("l2_chain_id")
-        if chain_id is None:
-            raise ConfigError("rollup config: missing l2_chain_id")
-        times = tuple(opt_int(f"{fork.name.lower()}_time") for fork in _TIMED)
-        op = data.get("chain_op_config")
-        if op is not None:
-            elasticity = hex_to_int(op["eip1559Elasticity"], what="eip1559Elasticity")
-            denominator = hex_to_int(op["eip1559Denominator"], what="eip1559Denominator")
-            denominator_canyon = hex_to_int(op["eip1559DenominatorCanyon"], what="eip1559DenominatorCanyon")
-        elif data.get("base_fee_params") is not None:
-            pre = data["base_fee_params"]
-            post = data.get("canyon_base_fee_params") or pre
-            elasticity = hex_to_int(
-                pre["elasticity_multiplier"], what="base_fee_params.elasticity_multiplier"
-            )
-            denominator = hex_to_int(
-                pre["max_change_denominator"], what="base_fee_params.max_change_denominator"
-            )
-            denominator_canyon = hex_to_int(
-                post["max_change_denominator"], what="canyon_base_fee_params.max_change_denominator"
-            )
-        else:
-            # op-geth's OptimismConfig defaults for OP Mainnet-style chains.
-            elasticity, denominator, denominator_canyon = 6, 50, 250
-        return cls(chain_id, times, elasticity, denominator, denominator_canyon)

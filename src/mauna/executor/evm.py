@@ -6,7 +6,8 @@ Canyon/Delta: Shanghai, Ecotone…Holocene: Cancun, Isthmus/Jovian: Prague), wit
 - deposits (protocol/deposits.md "Execution"): mint first and unconditionally, no signature,
   nonce or fee checks, no fee payments, a failed deposit is reverted but still bumps the nonce
   and uses its whole gas limit; before Regolith the stated gas used is the gas limit (system
-  deposits: 0);
+  deposits: 0); from Isthmus EIP-7623's calldata floor applies to deposits as to any transaction
+  (a gas limit below it fails the deposit, the gas used is at least the floor);
 - fees (protocol/exec-engine.md "Fees"): base fee to the BaseFeeVault instead of burnt, L1 data
   fee charged up front to the sender and paid to the L1FeeVault, the operator fee from Isthmus
   (protocol/isthmus/exec-engine.md "Operator Fee", Jovian's formula in
@@ -53,7 +54,7 @@ from mauna.executor.constants import (
 )
 from mauna.executor.interpreter import FastInterpreterMixin, check_inline_gas
 from mauna.executor.precompiles import op_precompiles
-from mauna.executor.transactions import DepositTransaction
+from mauna.executor.transactions import DepositTransaction, floor_data_gas
 from mauna.mpt.db import ProviderDB
 from mauna.mpt.provider import NoopTrieHinter
 from mauna.protocol.fees import DEFAULT_DA_FOOTPRINT_GAS_SCALAR, L1CostParams, l1_cost, operator_fee
@@ -313,6 +314,8 @@ class OpExecutorMixin:
         if fork >= OpFork.REGOLITH:
             refund = self.calculate_gas_refund(computation, tx.gas - gas_remaining)  # type: ignore[attr-defined]
             gas_used = tx.gas - gas_remaining - refund
+            if fork >= OpFork.ISTHMUS:
+                gas_used = max(gas_used, floor_data_gas(tx.data))  # EIP-7623, see _deposit_failure
         else:
             gas_used = 0 if tx.is_system_tx else tx.gas
         for account in computation.get_accounts_for_deletion():
@@ -335,6 +338,15 @@ class OpExecutorMixin:
             return "system transactions are not supported after Regolith"
         if tx.gas < tx.intrinsic_gas:
             return f"intrinsic gas {tx.intrinsic_gas} exceeds gas limit {tx.gas}"
+        if state.op_fork >= OpFork.ISTHMUS:
+            # Isthmus adopts Prague's EIP-7623 (protocol/isthmus/overview.md) with no exemption
+            # for deposits: as in op-geth's state transition and op-revm's handler (which keeps
+            # the mainnet initial-gas and floor checks for every transaction type), a deposit
+            # whose gas limit is below the calldata floor fails, and a deposit that runs pays
+            # at least the floor.
+            floor = floor_data_gas(tx.data)
+            if tx.gas < floor:
+                return f"calldata floor gas {floor} exceeds gas limit {tx.gas}"
         if tx.value and state.get_balance(tx.sender) < tx.value:
             return "insufficient balance for value transfer"
         if tx.is_create and state.op_fork >= OpFork.CANYON and len(tx.data) > MAX_INITCODE_SIZE:
@@ -367,8 +379,12 @@ def _computation(name: str, base: Any, fork: OpFork) -> Any:
         isthmus=fork >= OpFork.ISTHMUS,
         jovian=fork >= OpFork.JOVIAN,
     )
-    check_inline_gas(base.opcodes)
-    return type(name, (FastInterpreterMixin, base), {"_precompiles": precompiles, "__module__": __name__})
+    inline_costs = check_inline_gas(base.opcodes)
+    return type(
+        name,
+        (FastInterpreterMixin, base),
+        {"_precompiles": precompiles, "_inline_costs": inline_costs, "__module__": __name__},
+    )
 
 
 class OpLondonState(OpStateMixin, LondonState):

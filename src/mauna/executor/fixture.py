@@ -87,7 +87,11 @@ def _load_rocksdb_tar(path: Path) -> ExecutorFixture:
         data = json.loads(fixture_json.read_text())
         db = Rdict(str(kv_dir), options=Options(raw_mode=True), access_type=AccessType.read_only())
         try:
-            preimages = {bytes(k): bytes(v) for k, v in db.items()}
+            preimages: dict[bytes, bytes] = {}
+            for key, value in db.items():
+                if not isinstance(key, bytes) or not isinstance(value, bytes):
+                    raise FixtureError(f"{path.name}: RocksDB entry is not raw bytes")
+                preimages[key] = value
         finally:
             db.close()
     return _from_dict(path.name, data, preimages)

@@ -5,6 +5,10 @@ protocol/granite/exec-engine.md "bn256Pairing precompile input restriction" (112
 protocol/isthmus/exec-engine.md "BLS Precompiles" (input limits), protocol/jovian/exec-engine.md
 "Precompile Input Size Restrictions". An input over a limit makes the precompile fail (all
 forwarded gas is consumed), as op-geth's ``errBadPairingInputSize`` does.
+
+ECMUL (``0x07``) and ECPAIRING (``0x08``) run on the native BN254 backend of
+:mod:`mauna.executor.bn254` when one is installed (chosen at the first call, so importing the
+executor stays cheap), with py-evm's own implementations as the fallback.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from typing import Any
 
 from eth.exceptions import VMError
 
+from mauna.executor.bn254 import make_ecmul, make_ecpairing, native_backend
+
 Precompile = Callable[[Any], Any]
 
 P256VERIFY_ADDRESS = (0x100).to_bytes(20, "big")
 P256VERIFY_GAS = 3450
 
+BN256_MUL_ADDRESS = (0x07).to_bytes(20, "big")
 BN256_PAIRING_ADDRESS = (0x08).to_bytes(20, "big")
 BLS12_G1MSM_ADDRESS = (0x0C).to_bytes(20, "big")
 BLS12_G2MSM_ADDRESS = (0x0E).to_bytes(20, "big")
@@ -149,16 +156,52 @@ def with_input_limit(precompile: Precompile, limit: int, name: str) -> Precompil
     return limited
 
 
+class NativeBn254Precompile:
+    """ECMUL / ECPAIRING on :func:`~mauna.executor.bn254.native_backend`, else py-evm's version.
+
+    The backend is looked up at the first call; the gas schedule is the one py-evm's curried
+    precompile was built with (its ``keywords``), so the fork's EIP-1108 prices carry over.
+    """
+
+    def __init__(self, fallback: Precompile, make: Callable[..., Precompile], gas: tuple[int, ...]) -> None:
+        self.fallback = fallback
+        self._make = make
+        self._gas = gas
+        self._impl: Precompile | None = None
+
+    def __call__(self, computation: Any) -> Any:
+        impl = self._impl
+        if impl is None:
+            backend = native_backend()
+            impl = self.fallback if backend is None else self._make(backend, *self._gas)
+            self._impl = impl
+        return impl(computation)
+
+
+def _native_bn254(base: Mapping[bytes, Precompile]) -> dict[bytes, Precompile]:
+    out: dict[bytes, Precompile] = {}
+    for address, make, names in (
+        (BN256_MUL_ADDRESS, make_ecmul, ("gas_cost",)),
+        (BN256_PAIRING_ADDRESS, make_ecpairing, ("gas_cost_base", "gas_cost_per_point")),
+    ):
+        fallback = base.get(address)
+        keywords = getattr(fallback, "keywords", None) or {}
+        if fallback is not None and all(name in keywords for name in names):
+            out[address] = NativeBn254Precompile(fallback, make, tuple(int(keywords[n]) for n in names))
+    return out
+
+
 def op_precompiles(
     base: Mapping[bytes, Precompile], *, fjord: bool, granite: bool, isthmus: bool, jovian: bool
 ) -> dict[bytes, Precompile]:
     """py-evm's precompiles for the base fork with the OP Stack additions and limits."""
     out = dict(base)
+    out.update(_native_bn254(base))
     if fjord:
         out[P256VERIFY_ADDRESS] = p256verify
     if granite and BN256_PAIRING_ADDRESS in base:
         limit = JOVIAN_BN256_PAIRING_MAX_INPUT if jovian else GRANITE_BN256_PAIRING_MAX_INPUT
-        out[BN256_PAIRING_ADDRESS] = with_input_limit(base[BN256_PAIRING_ADDRESS], limit, "bn256Pairing")
+        out[BN256_PAIRING_ADDRESS] = with_input_limit(out[BN256_PAIRING_ADDRESS], limit, "bn256Pairing")
     if isthmus:
         limits = JOVIAN_BLS_LIMITS if jovian else ISTHMUS_BLS_LIMITS
         for address, limit in limits.items():

@@ -27,6 +27,9 @@ TX_GAS_CONTRACT_CREATION = 53_000
 TX_DATA_ZERO_GAS = 4
 TX_DATA_NON_ZERO_GAS = 16
 INITCODE_WORD_GAS = 2
+# EIP-7623 (Prague, so Isthmus): calldata floor, 10 gas per token, a non-zero byte being 4 tokens.
+TOTAL_COST_FLOOR_PER_TOKEN = 10
+STANDARD_TOKEN_COST = 4
 
 
 class InvalidTransactionError(ExecutionError):
@@ -41,6 +44,13 @@ def intrinsic_gas(data: bytes, is_create: bool, *, shanghai: bool) -> int:
     if is_create and shanghai:
         gas += INITCODE_WORD_GAS * ((len(data) + 31) // 32)
     return gas
+
+
+def floor_data_gas(data: bytes) -> int:
+    """EIP-7623's minimum gas for a transaction carrying ``data``."""
+    zeros = data.count(0)
+    tokens = zeros + (len(data) - zeros) * STANDARD_TOKEN_COST
+    return TX_GAS + TOTAL_COST_FLOOR_PER_TOKEN * tokens
 
 
 class DepositTransaction:

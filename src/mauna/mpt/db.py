@@ -66,6 +66,14 @@ class ProviderDB(BaseDB):
         # Nodes are content-addressed and may be shared: deleting is only forgetting a local copy.
         self.overlay.pop(key, None)
 
+    def pop(self, key: bytes, *default: bytes | None) -> bytes | None:  # type: ignore[override]
+        """Forget a local copy. Never asks the provider: a node being discarded need not exist
+        there (the trie discards scratch nodes it never stored), and over a preimage oracle asking
+        for an unknown key would end the program."""
+        if default:
+            return self.overlay.pop(key, default[0])
+        return self.overlay.pop(key)
+
     def _exists(self, key: bytes) -> bool:
         if key in self.overlay:
             return True

@@ -25,12 +25,88 @@ MAX_RLP_DECODE_DEPTH = 32
 
 def rlp_decode(data: bytes, *, what: str = "rlp", strict: bool = True) -> Any:
     """RLP-decode ``data`` to bytes / nested lists; any malformation raises :class:`DecodeError`."""
+    if strict:
+        item = rlp_decode_canonical(data, MAX_RLP_DECODE_DEPTH)
+        if item is not None:
+            return item
+    # Malformed input (or non-strict decoding): the checks below name the problem.
     if rlp_nesting_exceeds(data, MAX_RLP_DECODE_DEPTH):
         raise DecodeError(f"{what}: RLP lists nested deeper than {MAX_RLP_DECODE_DEPTH} levels")
     try:
         return rlp.decode(bytes(data), strict=strict)
     except (DecodingError, ValueError, TypeError, IndexError) as exc:
         raise DecodeError(f"{what}: invalid RLP ({exc})") from exc
+
+
+def rlp_decode_canonical(data: bytes, max_depth: int, start: int = 0, end: int | None = None) -> Any:
+    """Decode the single canonical RLP item spanning exactly ``data[start:end]``; ``None`` if it is not one.
+
+    Iterative (no recursion), and lists nested deeper than ``max_depth`` give ``None`` as well. The
+    input is accepted only when it is one well-formed item with canonical length prefixes (a single
+    byte below 0x80 is never wrapped in a string header, long forms only for 56 bytes or more,
+    lengths without leading zero bytes) and no trailing bytes, so an accepted input decodes exactly
+    as :func:`rlp.decode` would decode it. ``None`` says nothing about why the input was refused:
+    callers report errors through the slower, descriptive path.
+    """
+    if not isinstance(data, bytes):
+        data = bytes(data)
+    n = len(data)
+    if end is None or end > n:
+        end = n
+    pos = start
+    root: list[Any] = []
+    items = root
+    limit = end
+    stack: list[tuple[list[Any], int]] = []
+    size_of = int.from_bytes
+    while True:
+        if pos >= limit:
+            if not stack:
+                break
+            done = items
+            items, limit = stack.pop()
+            items.append(done)
+            continue
+        b0 = data[pos]
+        if b0 < 0x80:
+            items.append(data[pos : pos + 1])
+            pos += 1
+        elif b0 < 0xB8:
+            first = pos + 1
+            pos = first + b0 - 0x80
+            if pos > limit or (b0 == 0x81 and data[first] < 0x80):
+                return None
+            items.append(data[first:pos])
+        elif b0 < 0xC0:
+            first = pos + b0 - 0xB6
+            if first > limit or data[pos + 1] == 0:
+                return None
+            size = size_of(data[pos + 1 : first], "big")
+            if size < 56:
+                return None
+            pos = first + size
+            if pos > limit:
+                return None
+            items.append(data[first:pos])
+        else:
+            if b0 < 0xF8:
+                first = pos + 1
+                size = b0 - 0xC0
+            else:
+                first = pos + b0 - 0xF6
+                if first > limit or data[pos + 1] == 0:
+                    return None
+                size = size_of(data[pos + 1 : first], "big")
+                if size < 56:
+                    return None
+            list_end = first + size
+            if list_end > limit or len(stack) >= max_depth:
+                return None
+            stack.append((items, limit))
+            items = []
+            limit = list_end
+            pos = first
+    return root[0] if len(root) == 1 else None
 
 
 def rlp_int(value: bytes, *, what: str = "integer") -> int:

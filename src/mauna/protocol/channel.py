@@ -8,12 +8,13 @@ to the pipeline; this module gives it the channel object and the channel-data re
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mauna.errors import ChannelError
 from mauna.primitives.block import BlockID
-from mauna.protocol.compression import CompressionAlgo, decompress_channel_detailed
+from mauna.protocol.compression import CompressionAlgo, decompress_channel_detailed, detect_compression
 from mauna.protocol.frames import CHANNEL_ID_LENGTH, Frame
 
 ChannelID = bytes
@@ -210,20 +211,116 @@ def _next_string_item(data: bytes, pos: int) -> tuple[bytes, int] | str:
 def _scan_items(decompressed: bytes) -> tuple[list[bytes], str | None]:
     """Split decompressed channel data into batch encodings; also return why reading stopped."""
     batches: list[bytes] = []
+    append = batches.append
+    data = decompressed if isinstance(decompressed, bytes) else bytes(decompressed)
+    n = len(data)
     pos = 0
-    while pos < len(decompressed):
-        item = _next_string_item(decompressed, pos)
+    while pos < n:
+        # Common case inline: a canonical string header of 1 to 4 length bytes for a batch that is
+        # at least 56 bytes long and fits in the data. Anything else goes to _next_string_item.
+        b0 = data[pos]
+        if 0xB8 <= b0 <= 0xBB:
+            start = pos + b0 - 0xB6
+            if start <= n and data[pos + 1]:
+                end = start + int.from_bytes(data[pos + 1 : start], "big")
+                if end <= n and end - start >= 56:
+                    append(data[start:end])
+                    pos = end
+                    continue
+        item = _next_string_item(data, pos)
         if isinstance(item, str):
             return batches, item
         content, pos = item
         if not content:
             return batches, f"empty batch item ending at offset {pos}"
-        batches.append(content)
+        append(content)
     return batches, None
+
+
+_STREAM_CHUNK = 1 << 15
+
+
+def _read_zlib_stream(data: bytes, max_rlp_bytes: int) -> ChannelRead | None:
+    """Read a regular zlib channel while decompressing it, a small input chunk at a time.
+
+    Regular means: the stream decodes without error, stays below ``max_rlp_bytes``, and its output
+    is a sequence of canonical long-form string items (batches of 56 bytes or more) ending exactly
+    at the end of the output. Anything else gives ``None`` and is read by the general path, so the
+    result is always the one :func:`_scan_items` gives on the whole decompressed data. Working
+    chunk by chunk keeps every buffer small (no copy of the whole decompressed data is ever made).
+    """
+    dec = zlib.decompressobj()
+    decompress = dec.decompress
+    batches: list[bytes] = []
+    append = batches.append
+    from_bytes = int.from_bytes
+    parts: list[bytes] = []
+    have = 0  # bytes buffered in parts (the unread end of the output)
+    need = 0  # bytes the next item needs before it can be read
+    total = 0
+    n = len(data)
+    offset = 0
+    while offset < n and not dec.eof:
+        try:
+            out = decompress(data[offset : offset + _STREAM_CHUNK], max_rlp_bytes - total)
+        except zlib.error:
+            return None
+        offset += _STREAM_CHUNK
+        total += len(out)
+        if total >= max_rlp_bytes:
+            return None
+        if not out:
+            continue
+        parts.append(out)
+        have += len(out)
+        if have < need:
+            continue
+        buf = parts[0] if len(parts) == 1 else b"".join(parts)
+        pos = 0
+        while pos < have:
+            b0 = buf[pos]
+            if not 0xB8 <= b0 <= 0xBB:
+                return None
+            start = pos + b0 - 0xB6
+            if start > have:
+                need = start - pos
+                break
+            if not buf[pos + 1]:
+                return None
+            end = start + from_bytes(buf[pos + 1 : start], "big")
+            if end - start < 56:
+                return None
+            if end > have:
+                need = end - pos
+                break
+            append(buf[start:end])
+            pos = end
+        if pos == have:
+            parts = []
+            have = need = 0
+        else:
+            parts = [buf[pos:]]
+            have -= pos
+    if have:
+        return None
+    if dec.eof:
+        unused = dec.unused_data + data[offset:]
+        reason = f"{len(unused)} bytes of trailing data after the compressed stream" if unused else None
+    else:
+        reason = f"zlib stream truncated after {n} compressed bytes"
+    return ChannelRead(CompressionAlgo.ZLIB, tuple(batches), False, reason)
 
 
 def read_channel_detailed(data: bytes, max_rlp_bytes: int, *, fjord: bool) -> ChannelRead:
     """Like :func:`read_channel`, also reporting the algorithm and why reading stopped."""
+    if (
+        isinstance(data, bytes)
+        and max_rlp_bytes > 0
+        and detect_compression(data, fjord=fjord) is CompressionAlgo.ZLIB
+    ):
+        fast = _read_zlib_stream(data, max_rlp_bytes)
+        if fast is not None:
+            return fast
     dec = decompress_channel_detailed(data, max_rlp_bytes, fjord=fjord)
     batches, item_reason = _scan_items(dec.data)
     reason = dec.stop_reason

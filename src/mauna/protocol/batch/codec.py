@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mauna.errors import BatchError
 from mauna.protocol.batch.constants import SINGLE_BATCH_TYPE, SPAN_BATCH_TYPE
-from mauna.protocol.batch.single import SingleBatch
+from mauna.protocol.batch.single import SingleBatch, decode_single_canonical, single_batch_from_fields
 from mauna.protocol.batch.span import RawSpanBatch, SpanBatch
 
 
@@ -17,6 +17,10 @@ def decode_batch(data: bytes, *, max_size: int | None = None) -> SingleBatch | R
 
     ``max_size`` optionally bounds a span batch's size (``MAX_RLP_BYTES_PER_CHANNEL``).
     """
+    if type(data) is bytes and data[:1] == b"\x00":
+        fields = decode_single_canonical(data)
+        if fields is not None:
+            return single_batch_from_fields(fields)
     data = bytes(data)
     if not data:
         raise BatchError("batch: empty data, no batch type")

@@ -25,7 +25,7 @@ from mauna.protocol.batch.bitlist import decode_bitlist, encode_bitlist, get_bit
 from mauna.protocol.batch.constants import MAX_SPAN_BATCH_ELEMENT_COUNT, SPAN_BATCH_CHECK_LENGTH
 from mauna.protocol.batch.single import SingleBatch
 from mauna.protocol.batch.span_txs import SpanBatchTxs
-from mauna.protocol.batch.wire import ByteReader, encode_uvarint
+from mauna.protocol.batch.wire import ByteReader, UvarintOverflow, encode_uvarint, read_uvarints
 
 _MAX = MAX_SPAN_BATCH_ELEMENT_COUNT
 
@@ -98,6 +98,10 @@ class RawSpanBatch:
         data = bytes(data)
         if max_size is not None and len(data) > max_size:
             raise BatchError(f"span batch: {len(data)} bytes exceed the size limit {max_size}")
+        fast = _decode_canonical(data)
+        if fast is not None:
+            return fast
+        # Malformed input: the bounds-checked reader below names the problem.
         r = ByteReader(data)
         rel_timestamp = r.read_uvarint("span batch rel_timestamp")
         l1_origin_num = r.read_uvarint("span batch l1_origin_num")
@@ -169,6 +173,46 @@ class RawSpanBatch:
             batches=tuple(elements),
             origin_changed_bit=bool(get_bit(self.origin_bits, 0)),
         )
+
+
+def _decode_canonical(data: bytes) -> RawSpanBatch | None:
+    """One-pass decoding of a well-formed span batch; ``None`` for anything
+    :meth:`RawSpanBatch.decode`'s bounds-checked reader would reject (which then reports why)."""
+    try:
+        (rel_timestamp, l1_origin_num), pos = read_uvarints(data, 0, 2)
+        end = pos + 2 * SPAN_BATCH_CHECK_LENGTH
+        if end > len(data):
+            return None
+        parent_check = data[pos : pos + SPAN_BATCH_CHECK_LENGTH]
+        l1_origin_check = data[pos + SPAN_BATCH_CHECK_LENGTH : end]
+        (block_count,), pos = read_uvarints(data, end, 1)
+        if not 0 < block_count <= _MAX:
+            return None
+        end = pos + (block_count + 7) // 8
+        if end > len(data):
+            return None
+        origin_bits = int.from_bytes(data[pos:end], "big")
+        if origin_bits.bit_length() > block_count:
+            return None
+        counts, pos = read_uvarints(data, end, block_count)
+    except (UvarintOverflow, IndexError):
+        return None
+    total = sum(counts)
+    if total > _MAX or max(counts) > _MAX:
+        return None
+    txs = SpanBatchTxs.decode_canonical(data, pos, total)
+    if txs is None:
+        return None
+    return RawSpanBatch(
+        rel_timestamp=rel_timestamp,
+        l1_origin_num=l1_origin_num,
+        parent_check=parent_check,
+        l1_origin_check=l1_origin_check,
+        block_count=block_count,
+        origin_bits=origin_bits,
+        block_tx_counts=tuple(counts),
+        txs=txs[0],
+    )
 
 
 @dataclass(frozen=True, slots=True)

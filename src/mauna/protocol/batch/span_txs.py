@@ -27,11 +27,12 @@ from mauna.protocol.batch.bitlist import bits_from_flags, decode_bitlist, encode
 from mauna.protocol.batch.constants import MAX_SPAN_BATCH_ELEMENT_COUNT
 from mauna.protocol.batch.span_tx import SpanBatchTxData
 from mauna.protocol.batch.tx import BATCH_TX_TYPES, LEGACY_TX_TYPE, SignedTx
-from mauna.protocol.batch.wire import ByteReader, encode_uvarint
+from mauna.protocol.batch.wire import ByteReader, UvarintOverflow, encode_uvarint, read_uvarints
 
 _SIG_LEN = 64
 _ADDRESS_LEN = 20
 _U256_LIMIT = 1 << 256
+_TYPED_BATCH_TX_TYPES = frozenset(t for t in BATCH_TX_TYPES if t != LEGACY_TX_TYPE)
 
 
 def _tx_type_of(tx_data: bytes) -> int:
@@ -175,6 +176,19 @@ class SpanBatchTxs:
         protected = decode_bitlist(reader, legacy_count, what="span batch protected_bits")
         return cls(ccb, ypb, sigs, tos, datas, nonces, gases, protected)
 
+    @classmethod
+    def decode_canonical(cls, data: bytes, pos: int, total_tx_count: int) -> tuple[SpanBatchTxs, int] | None:
+        """Read the ``txs`` section from ``data[pos:]`` in one pass; return it and the offset after it.
+
+        ``None`` whenever the section is not well formed (anything :meth:`decode` would reject),
+        without saying why: the caller then decodes through :meth:`decode`, whose errors name the
+        problem. For well-formed input the result equals :meth:`decode`'s.
+        """
+        try:
+            return _decode_txs_canonical(data, pos, total_tx_count)
+        except IndexError:  # ran past the end of the data
+            return None
+
     # --- conversion to and from full transactions -----------------------------------------------
     def full_txs(self, chain_id: int) -> tuple[bytes, ...]:
         """Rebuild every transaction as signed EIP-2718 bytes, using ``chain_id`` (spec: "How
@@ -257,3 +271,74 @@ class SpanBatchTxs:
             tx_gases=tuple(gases),
             protected_bits=bits_from_flags(protected),
         )
+
+
+def _decode_txs_canonical(data: bytes, pos: int, n: int) -> tuple[SpanBatchTxs, int] | None:
+    if n > MAX_SPAN_BATCH_ELEMENT_COUNT:
+        return None
+    size = len(data)
+    bits_len = (n + 7) // 8
+    end = pos + bits_len
+    ccb = int.from_bytes(data[pos:end], "big")
+    pos = end
+    end = pos + bits_len
+    ypb = int.from_bytes(data[pos:end], "big")
+    pos = end
+    if end > size or ccb.bit_length() > n or ypb.bit_length() > n:
+        return None
+    end = pos + _SIG_LEN * n
+    if end > size:
+        return None
+    from_bytes = int.from_bytes
+    sigs = tuple(
+        (from_bytes(data[k : k + 32], "big"), from_bytes(data[k + 32 : k + 64], "big"))
+        for k in range(pos, end, _SIG_LEN)
+    )
+    pos = end
+    end = pos + _ADDRESS_LEN * (n - ccb.bit_count())
+    if end > size:
+        return None
+    tos = tuple(data[k : k + _ADDRESS_LEN] for k in range(pos, end, _ADDRESS_LEN))
+    pos = end
+    datas: list[bytes] = []
+    append = datas.append
+    legacy_count = 0
+    max_list = MAX_SPAN_BATCH_ELEMENT_COUNT
+    for _ in range(n):
+        start = pos
+        b0 = data[pos]
+        if b0 < 0xC0:
+            if b0 not in _TYPED_BATCH_TX_TYPES:
+                return None
+            pos += 1
+            b0 = data[pos]
+            if b0 < 0xC0:
+                return None
+        else:
+            legacy_count += 1
+        if b0 < 0xF8:
+            pos += 1 + b0 - 0xC0
+        else:
+            first = pos + b0 - 0xF6
+            if first > size or data[pos + 1] == 0:
+                return None
+            length = from_bytes(data[pos + 1 : first], "big")
+            if length < 56 or length > max_list - (first - pos):
+                return None
+            pos = first + length
+        if pos > size:
+            return None
+        append(data[start:pos])
+    try:
+        nonces, pos = read_uvarints(data, pos, n)
+        gases, pos = read_uvarints(data, pos, n)
+    except UvarintOverflow:
+        return None
+    end = pos + (legacy_count + 7) // 8
+    if end > size:
+        return None
+    protected = from_bytes(data[pos:end], "big")
+    if protected.bit_length() > legacy_count:
+        return None
+    txs = SpanBatchTxs(ccb, ypb, sigs, tos, tuple(datas), tuple(nonces), tuple(gases), protected)
+    return txs, end

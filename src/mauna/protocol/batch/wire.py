@@ -151,8 +151,39 @@ def _long_item_end(data: bytes, len_of_len: int, what: str) -> int:
 MAX_RLP_NESTING = 16
 
 
-
-
 def rlp_nesting_exceeds(data: bytes, max_depth: int = MAX_RLP_NESTING) -> bool:
     """Whether ``data`` nests RLP lists deeper than ``max_depth`` (batch data nests at most 4 deep)."""
     return _rlp_nesting_exceeds(data, max_depth)
+
+
+class UvarintOverflow(Exception):
+    """Raised by :func:`read_uvarints` for a uvarint that overflows 64 bits (callers then fall back to
+    :class:`ByteReader`, whose :class:`BatchError` names the field)."""
+
+
+def read_uvarints(data: bytes, pos: int, count: int) -> tuple[list[int], int]:
+    """``count`` uvarints from ``data[pos:]`` and the offset after them (Go ``binary.ReadUvarint``
+    rules, as :meth:`ByteReader.read_uvarint`); IndexError when the data ends first."""
+    out: list[int] = []
+    append = out.append
+    for _ in range(count):
+        b = data[pos]
+        pos += 1
+        if b < 0x80:
+            append(b)
+            continue
+        value = b & 0x7F
+        shift = 7
+        while True:
+            b = data[pos]
+            pos += 1
+            if b < 0x80:
+                if shift == 63 and b > 1:
+                    raise UvarintOverflow
+                append(value | b << shift)
+                break
+            if shift == 63:
+                raise UvarintOverflow
+            value |= (b & 0x7F) << shift
+            shift += 7
+    return out, pos

@@ -31,6 +31,16 @@ from mauna.derive.memory import InMemoryL2ChainProvider
 from mauna.derive.pipeline import DerivationPipeline, PipelineBuilder
 from mauna.derive.providers import BlobProvider, ChainProvider, L2Block
 from mauna.derive.signals import Signal
+from mauna.derive.testing import (
+    BATCH_INBOX,
+    DEPOSIT_CONTRACT,
+    L2_CHAIN_ID,
+    address_of,
+    blank_header,
+    dynamic_fee_tx,
+    scenario_rollup_config,
+)
+from mauna.derive.testing import sign_typed_tx as sign_typed
 from mauna.devtools.anvil import DEV_KEYS, Anvil
 from mauna.executor.attributes import OpPayloadAttributes
 from mauna.genesis.blob_schedule import (
@@ -43,7 +53,7 @@ from mauna.genesis.system_config import SystemConfig
 from mauna.mpt.ordered import ordered_trie_root
 from mauna.primitives.block import BlockID
 from mauna.primitives.bytes import HASH_ZERO, keccak256, to_hex
-from mauna.primitives.header import EMPTY_OMMERS_HASH, EMPTY_ROOT_HASH, Header
+from mauna.primitives.header import EMPTY_ROOT_HASH, Header
 from mauna.primitives.rlp_utils import rlp_decode, rlp_encode
 from mauna.protocol import kzg
 from mauna.protocol.batch import SingleBatch
@@ -56,10 +66,6 @@ from mauna.protocol.system_config_logs import encode_ecotone_scalar
 BATCHER_KEY = PrivateKey(DEV_KEYS[0])
 DEPOSITOR_KEY = PrivateKey(DEV_KEYS[1])
 STRANGER_KEY = PrivateKey(DEV_KEYS[2])
-BATCH_INBOX = bytes.fromhex("ff00000000000000000000000000000000000901")
-DEPOSIT_CONTRACT = bytes.fromhex("00000000000000000000000000000000000d0001")
-SYSTEM_CONFIG_ADDRESS = bytes.fromhex("00000000000000000000000000000000000c0001")
-L2_CHAIN_ID = 901
 L1_BLOCK_TIME = 12
 GAS_LIMIT = 30_000_000
 SCHEDULE = L1BlobSchedule(
@@ -100,22 +106,10 @@ def anvil_fixture(anvil_node: Anvil) -> Iterator[Anvil]:
         anvil_node.rpc("evm_revert", snapshot)
 
 
-def address_of(key: PrivateKey) -> bytes:
-    return keccak256(key.public_key.format(compressed=False)[1:])[12:]
-
-
-def sign_typed(key: PrivateKey, tx_type: int, fields: list[Any]) -> bytes:
-    payload = bytes([tx_type]) + rlp_encode(fields)
-    sig = key.sign_recoverable(keccak256(payload), hasher=None)
-    r, s, y = int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:64], "big"), sig[64]
-    return bytes([tx_type]) + rlp_encode([*fields, y, r, s])
-
-
 def l2_user_tx(nonce: int, data: bytes = b"") -> bytes:
     """A signed L2 EIP-1559 transfer (L2 chain id 901)."""
     key = PrivateKey(keccak256(b"anvil chain l2 user"))
-    fields = [L2_CHAIN_ID, nonce, 1, 2_000_000_000, 21_000 + 16 * len(data), b"\x42" * 20, 0, data, []]
-    return sign_typed(key, 2, fields)
+    return dynamic_fee_tx(key, L2_CHAIN_ID, nonce, b"\x42" * 20, data, gas=21_000 + 16 * len(data))
 
 
 @dataclass
@@ -145,33 +139,13 @@ class AnvilChain:
             make_l2_header(HASH_ZERO, 0, l1_genesis.timestamp, keccak256(b"l2 genesis"), HASH_ZERO, ()),
             (),
         )
-        fields: dict[str, Any] = {
-            "genesis": ChainGenesis(
-                l1=BlockID(l1_genesis.hash(), 0),
-                l2=BlockID(genesis_l2.header.hash(), 0),
-                l2_time=l1_genesis.timestamp,
-                system_config=system_config,
-            ),
-            "block_time": 2,
-            "max_sequencer_drift": 600,
-            "seq_window_size": 8,
-            "channel_timeout": 10,
-            "granite_channel_timeout": 4,
-            "l1_chain_id": anvil.chain_id,
-            "l2_chain_id": L2_CHAIN_ID,
-            "regolith_time": 0,
-            "canyon_time": 0,
-            "delta_time": 0,
-            "ecotone_time": 0,
-            "fjord_time": 0,
-            "granite_time": 0,
-            "holocene_time": 0,
-            "batch_inbox_address": BATCH_INBOX,
-            "deposit_contract_address": DEPOSIT_CONTRACT,
-            "l1_system_config_address": SYSTEM_CONFIG_ADDRESS,
-        }
-        fields.update(overrides)
-        chain = cls(anvil, RollupConfig(**fields), genesis_l2)
+        genesis = ChainGenesis(
+            l1=BlockID(l1_genesis.hash(), 0),
+            l2=BlockID(genesis_l2.header.hash(), 0),
+            l2_time=l1_genesis.timestamp,
+            system_config=system_config,
+        )
+        chain = cls(anvil, scenario_rollup_config(genesis, anvil.chain_id, **overrides), genesis_l2)
         chain.headers[0] = l1_genesis
         return chain
 
@@ -286,22 +260,16 @@ def make_l2_header(
     + CANYON_DENOMINATOR.to_bytes(4, "big")
     + CANYON_ELASTICITY.to_bytes(4, "big"),
 ) -> Header:
-    return Header(
+    return blank_header(
         parent_hash=parent_hash,
-        ommers_hash=EMPTY_OMMERS_HASH,
         beneficiary=SEQUENCER_FEE_VAULT,
         state_root=keccak256(b"state %d" % number),
         transactions_root=ordered_trie_root(list(transactions)),
-        receipts_root=EMPTY_ROOT_HASH,
-        logs_bloom=b"\x00" * 256,
-        difficulty=0,
         number=number,
         gas_limit=gas_limit,
-        gas_used=0,
         timestamp=timestamp,
         extra_data=extra_data,
         mix_hash=prev_randao,
-        nonce=b"\x00" * 8,
         base_fee_per_gas=1,
         withdrawals_root=EMPTY_ROOT_HASH,
         blob_gas_used=0,

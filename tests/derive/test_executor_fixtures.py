@@ -16,6 +16,7 @@ import trio
 
 from mauna.derive.attributes_builder import StatefulAttributesBuilder
 from mauna.derive.memory import InMemoryChainProvider, InMemoryL2ChainProvider, L1Block
+from mauna.derive.testing import blank_header
 from mauna.executor.attributes import OpPayloadAttributes
 from mauna.genesis.blob_schedule import l1_info_blob_base_fee
 from mauna.genesis.rollup_config import RollupConfig
@@ -54,22 +55,15 @@ def test_builder_matches_fixture_attributes(path: Path) -> None:
     assert isinstance(info, L1BlockInfoEcotone)
 
     l1_parent_hash = keccak256(b"l1 parent of " + info.hash)
-    l1_header = Header(
+    l1_header = blank_header(
         parent_hash=l1_parent_hash,
         ommers_hash=HASH_ZERO,
-        beneficiary=b"\x00" * 20,
-        state_root=HASH_ZERO,
         transactions_root=HASH_ZERO,
         receipts_root=HASH_ZERO,
-        logs_bloom=b"\x00" * 256,
-        difficulty=0,
         number=info.number,
         gas_limit=36_000_000,
-        gas_used=0,
         timestamp=info.time,
-        extra_data=b"",
         mix_hash=expected.prev_randao,
-        nonce=b"\x00" * 8,
         base_fee_per_gas=info.base_fee,
         withdrawals_root=HASH_ZERO,
         blob_gas_used=0,

@@ -12,13 +12,14 @@ from eth.db.atomic import AtomicDB
 from eth_hash.auto import keccak
 from trie import HexaryTrie
 
+from mauna.derive.testing import blank_header
 from mauna.executor.attributes import OpPayloadAttributes
 from mauna.executor.builder import MessagePasserUnavailableError, StatelessL2Builder
 from mauna.executor.chain import ChainRules
 from mauna.executor.constants import L2_TO_L1_MESSAGE_PASSER
 from mauna.executor.fixture import load_fixture
 from mauna.mpt.provider import DictTrieProvider
-from mauna.primitives.header import EMPTY_OMMERS_HASH, EMPTY_ROOT_HASH, Header
+from mauna.primitives.header import Header
 from mauna.protocol.deposits import DepositTx
 from mauna.protocol.output_root import OutputRootV0
 
@@ -48,22 +49,12 @@ def _expected_storage_root(slots: dict[int, int]) -> bytes:
 
 
 def _parent(state_root: bytes) -> Header:
-    return Header(
+    return blank_header(
         parent_hash=b"\x11" * 32,
-        ommers_hash=EMPTY_OMMERS_HASH,
-        beneficiary=b"\x00" * 20,
         state_root=state_root,
-        transactions_root=EMPTY_ROOT_HASH,
-        receipts_root=EMPTY_ROOT_HASH,
-        logs_bloom=b"\x00" * 256,
-        difficulty=0,
         number=100,
-        gas_limit=30_000_000,
         gas_used=15_000_000,
         timestamp=1_000,
-        extra_data=b"",
-        mix_hash=b"\x00" * 32,
-        nonce=b"\x00" * 8,
         base_fee_per_gas=1_000,
     )
 

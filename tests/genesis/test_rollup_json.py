@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mauna.errors import ConfigError, MaunaError
-from mauna.genesis import RollupConfig, SystemConfig, load_chain
+from mauna.genesis import Hardfork, RollupConfig, SystemConfig, load_chain
 from mauna.genesis.rollup_json import detect_flavour, system_config_from_json, system_config_to_json
 from mauna.primitives import to_hex
 
@@ -159,19 +159,8 @@ def test_op_node_json_round_trip_of_fixture() -> None:
     assert RollupConfig.from_json(json.loads(json.dumps(cfg.to_op_node_json(include_extensions=True)))) == cfg
 
 
-FORK_FIELDS = [
-    "regolith_time",
-    "canyon_time",
-    "delta_time",
-    "ecotone_time",
-    "fjord_time",
-    "granite_time",
-    "holocene_time",
-    "isthmus_time",
-    "jovian_time",
-    "interop_time",
-    "pectra_blob_schedule_time",
-]
+# Every upgrade's activation-time field (the list test_rollup_config pins), and the Pectra blob schedule.
+FORK_FIELDS = [*(fork.time_field for fork in Hardfork.timed()), "pectra_blob_schedule_time"]
 u64 = st.integers(min_value=0, max_value=2**64 - 1)
 u32 = st.integers(min_value=1, max_value=2**32 - 1)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from coincurve import PrivateKey
 
@@ -100,6 +101,61 @@ def channel_frames(
     return [Frame(cid, i, chunk, i == len(chunks) - 1) for i, chunk in enumerate(chunks)]
 
 
+def blank_header(**fields: Any) -> Header:
+    """A post-merge header with empty contents: zero hashes, parent, beneficiary, bloom, difficulty,
+    nonce and gas used, the empty ommers and trie roots, a 30M gas limit, no extra data; ``fields``
+    set the rest (and override any of these). Optional fields are absent unless given."""
+    values: dict[str, Any] = {
+        "parent_hash": HASH_ZERO,
+        "ommers_hash": EMPTY_OMMERS_HASH,
+        "beneficiary": b"\x00" * 20,
+        "state_root": HASH_ZERO,
+        "transactions_root": EMPTY_ROOT_HASH,
+        "receipts_root": EMPTY_ROOT_HASH,
+        "logs_bloom": b"\x00" * 256,
+        "difficulty": 0,
+        "number": 0,
+        "gas_limit": 30_000_000,
+        "gas_used": 0,
+        "timestamp": 0,
+        "extra_data": b"",
+        "mix_hash": HASH_ZERO,
+        "nonce": b"\x00" * 8,
+    }
+    values.update(fields)
+    return Header(**values)
+
+
+def scenario_rollup_config(genesis: ChainGenesis, l1_chain_id: int, **overrides: Any) -> RollupConfig:
+    """The rollup config of a test chain on ``genesis``: 2 s blocks, short sequencing window and
+    channel timeouts, every fork up to Holocene at genesis, the kit's batch inbox and L1 contracts.
+
+    ``overrides`` are rollup-config fields (fork times, seq_window_size, channel_timeout, …).
+    """
+    fields: dict[str, Any] = {
+        "genesis": genesis,
+        "block_time": 2,
+        "max_sequencer_drift": 600,
+        "seq_window_size": 8,
+        "channel_timeout": 10,
+        "granite_channel_timeout": 4,
+        "l1_chain_id": l1_chain_id,
+        "l2_chain_id": L2_CHAIN_ID,
+        "regolith_time": 0,
+        "canyon_time": 0,
+        "delta_time": 0,
+        "ecotone_time": 0,
+        "fjord_time": 0,
+        "granite_time": 0,
+        "holocene_time": 0,
+        "batch_inbox_address": BATCH_INBOX,
+        "deposit_contract_address": DEPOSIT_CONTRACT,
+        "l1_system_config_address": SYSTEM_CONFIG_ADDRESS,
+    }
+    fields.update(overrides)
+    return RollupConfig(**fields)
+
+
 @dataclass
 class Scenario:
     """An L1 chain, an L2 chain at genesis and the pipeline over them."""
@@ -117,22 +173,9 @@ class Scenario:
 
         ``overrides`` are rollup-config fields (fork times, seq_window_size, channel_timeout, …).
         """
-        l1_genesis = Header(
-            parent_hash=HASH_ZERO,
-            ommers_hash=EMPTY_OMMERS_HASH,
-            beneficiary=b"\x00" * 20,
-            state_root=HASH_ZERO,
-            transactions_root=EMPTY_ROOT_HASH,
-            receipts_root=EMPTY_ROOT_HASH,
-            logs_bloom=b"\x00" * 256,
-            difficulty=0,
-            number=0,
-            gas_limit=30_000_000,
-            gas_used=0,
+        l1_genesis = blank_header(
             timestamp=l1_genesis_time,
-            extra_data=b"",
             mix_hash=keccak256(b"randao 0"),
-            nonce=b"\x00" * 8,
             base_fee_per_gas=7,
             withdrawals_root=EMPTY_ROOT_HASH,
             blob_gas_used=0,
@@ -148,33 +191,13 @@ class Scenario:
             blob_base_fee_scalar=810949,
         )
         l2_genesis_hash = keccak256(b"l2 genesis")
-        fields: dict[str, object] = {
-            "genesis": ChainGenesis(
-                l1=BlockID(l1_genesis.hash(), 0),
-                l2=BlockID(l2_genesis_hash, 0),
-                l2_time=l1_genesis_time,
-                system_config=system_config,
-            ),
-            "block_time": 2,
-            "max_sequencer_drift": 600,
-            "seq_window_size": 8,
-            "channel_timeout": 10,
-            "granite_channel_timeout": 4,
-            "l1_chain_id": L1_CHAIN_ID,
-            "l2_chain_id": L2_CHAIN_ID,
-            "regolith_time": 0,
-            "canyon_time": 0,
-            "delta_time": 0,
-            "ecotone_time": 0,
-            "fjord_time": 0,
-            "granite_time": 0,
-            "holocene_time": 0,
-            "batch_inbox_address": BATCH_INBOX,
-            "deposit_contract_address": DEPOSIT_CONTRACT,
-            "l1_system_config_address": SYSTEM_CONFIG_ADDRESS,
-        }
-        fields.update(overrides)
-        config = RollupConfig(**fields)  # type: ignore[arg-type]
+        genesis = ChainGenesis(
+            l1=BlockID(l1_genesis.hash(), 0),
+            l2=BlockID(l2_genesis_hash, 0),
+            l2_time=l1_genesis_time,
+            system_config=system_config,
+        )
+        config = scenario_rollup_config(genesis, L1_CHAIN_ID, **overrides)
         scenario = cls(config)
         scenario.l1.add_block(L1Block(l1_genesis))
         genesis_info = L2BlockInfo(
@@ -338,6 +361,7 @@ __all__ = [
     "SYSTEM_CONFIG_ADDRESS",
     "Scenario",
     "address_of",
+    "blank_header",
     "blob_tx",
     "channel_frames",
     "channel_id",
@@ -346,6 +370,7 @@ __all__ = [
     "dynamic_fee_tx",
     "kzg_to_versioned_hash",
     "l2_user_tx",
+    "scenario_rollup_config",
     "sign_typed_tx",
     "versioned_hash",
 ]

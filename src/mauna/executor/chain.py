@@ -11,29 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 from mauna.errors import ConfigError
+from mauna.genesis.hardforks import Hardfork
 from mauna.genesis.rollup_config import RollupConfig
 
+OpFork = Hardfork
+"""OP Stack forks in activation order: the executor's name for :class:`~mauna.genesis.Hardfork`."""
 
-class OpFork(IntEnum):
-    """OP Stack execution forks in activation order."""
+LATEST_EXECUTION_FORK = Hardfork.JOVIAN
+"""The newest fork the executor implements; later ones have no place in :attr:`ChainRules.fork_times`."""
 
-    BEDROCK = 0
-    REGOLITH = 1
-    CANYON = 2
-    DELTA = 3
-    ECOTONE = 4
-    FJORD = 5
-    GRANITE = 6
-    HOLOCENE = 7
-    ISTHMUS = 8
-    JOVIAN = 9
-
-
-_TIMED = tuple(f for f in OpFork if f is not OpFork.BEDROCK)
+_TIMED = tuple(f for f in Hardfork.timed() if f <= LATEST_EXECUTION_FORK)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ import structlog
 
 from mauna.derive.errors import ProviderError
 from mauna.derive.providers import IndexedBlobHash
-from mauna.errors import DecodeError
 from mauna.preimage.blob import read_blob
 from mauna.preimage.hints import Hinter, HintType
 from mauna.preimage.keys import keccak256_key
@@ -22,7 +21,7 @@ from mauna.preimage.oracle import PreimageOracle
 from mauna.primitives.block import BlockInfo
 from mauna.primitives.header import Header
 from mauna.primitives.receipt import Receipt
-from mauna.proof.errors import OracleProviderError
+from mauna.proof.headers import read_header
 from mauna.proof.receipts import decode_receipt
 from mauna.proof.trie_walk import walk_ordered_list
 
@@ -51,13 +50,7 @@ class OracleL1ChainProvider:
         if cached is not None:
             return cached
         self.hinter.hint(HintType.L1_BLOCK_HEADER, block_hash)
-        raw = self.oracle.get(keccak256_key(block_hash))
-        try:
-            header = Header.decode(raw)
-        except DecodeError as exc:
-            raise OracleProviderError(f"L1 header 0x{block_hash.hex()}: {exc}") from exc
-        if header.hash() != block_hash:
-            raise OracleProviderError(f"L1 header 0x{block_hash.hex()} hashes to 0x{header.hash().hex()}")
+        header = read_header(self.oracle, block_hash, "L1")
         self._headers[block_hash] = header
         return header
 

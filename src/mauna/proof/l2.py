@@ -31,6 +31,7 @@ from mauna.primitives.block import L2BlockInfo
 from mauna.primitives.header import Header
 from mauna.primitives.rlp_utils import rlp_decode
 from mauna.proof.errors import OracleProviderError
+from mauna.proof.headers import read_header
 from mauna.proof.trie_walk import walk_ordered_list
 
 
@@ -92,13 +93,7 @@ class OracleL2ChainProvider:
         if cached is not None:
             return cached
         self._hint(HintType.L2_BLOCK_HEADER, block_hash)
-        raw = self.oracle.get(keccak256_key(block_hash))
-        try:
-            header = Header.decode(raw)
-        except DecodeError as exc:
-            raise OracleProviderError(f"L2 header 0x{block_hash.hex()}: {exc}") from exc
-        if header.hash() != block_hash:
-            raise OracleProviderError(f"L2 header 0x{block_hash.hex()} hashes to 0x{header.hash().hex()}")
+        header = read_header(self.oracle, block_hash, "L2")
         self._headers[block_hash] = header
         self._referenced.add(header.state_root)
         return header

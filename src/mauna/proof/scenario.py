@@ -37,6 +37,7 @@ from mauna.derive.testing import (
     OTHER_KEY,
     Scenario,
     address_of,
+    blank_header,
     channel_frames,
     channel_id,
     dynamic_fee_tx,
@@ -49,7 +50,7 @@ from mauna.mpt.ordered import ordered_trie_root
 from mauna.preimage.keys import keccak256_key
 from mauna.primitives.block import BlockID
 from mauna.primitives.bytes import HASH_ZERO, keccak256
-from mauna.primitives.header import EMPTY_OMMERS_HASH, EMPTY_ROOT_HASH, Header
+from mauna.primitives.header import EMPTY_ROOT_HASH, Header
 from mauna.primitives.receipt import Log, Receipt
 from mauna.proof.executor import NodeKeepingBuilder
 from mauna.proof.host.kv import DiskKeyValueStore
@@ -206,22 +207,11 @@ async def _build(predeploy_dir: Path, agreed_block: int, claimed_block: int) -> 
     cfg0 = base.config
     denominator = cfg0.chain_op_config.eip1559_denominator_canyon
     elasticity = cfg0.chain_op_config.eip1559_elasticity
-    genesis = Header(
-        parent_hash=HASH_ZERO,
-        ommers_hash=EMPTY_OMMERS_HASH,
-        beneficiary=b"\x00" * 20,
+    genesis = blank_header(
         state_root=state_root,
-        transactions_root=EMPTY_ROOT_HASH,
-        receipts_root=EMPTY_ROOT_HASH,
-        logs_bloom=b"\x00" * 256,
-        difficulty=0,
-        number=0,
         gas_limit=L2_GAS_LIMIT,
-        gas_used=0,
         timestamp=cfg0.genesis.l2_time,
         extra_data=b"\x00" + denominator.to_bytes(4, "big") + elasticity.to_bytes(4, "big"),
-        mix_hash=HASH_ZERO,
-        nonce=b"\x00" * 8,
         base_fee_per_gas=L2_GENESIS_BASE_FEE,
         withdrawals_root=EMPTY_ROOT_HASH,
         blob_gas_used=0,

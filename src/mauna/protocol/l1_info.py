@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from mauna.errors import DecodeError, DepositError, L1InfoError, SystemConfigError
 from mauna.genesis.blob_schedule import L1BlobSchedule, l1_info_blob_base_fee
@@ -190,11 +190,58 @@ def _decode_ecotone_body(data: bytes, fork: str) -> dict[str, Any]:
     }
 
 
+def _encode_isthmus_body(info: Any) -> bytes:
+    """The Ecotone body, then the operator fee scalar (4 bytes) and constant (8 bytes)."""
+    return (
+        _encode_ecotone_body(info)
+        + info.operator_fee_scalar.to_bytes(4, "big")
+        + info.operator_fee_constant.to_bytes(8, "big")
+    )
+
+
+def _decode_isthmus_body(data: bytes, fork: str) -> dict[str, Any]:
+    """Fields of the Isthmus layout (the Ecotone body and the operator fee parameters)."""
+    return {
+        **_decode_ecotone_body(data, fork),
+        "operator_fee_scalar": int.from_bytes(data[164:168], "big"),
+        "operator_fee_constant": int.from_bytes(data[168:176], "big"),
+    }
+
+
 # --- the four layouts -------------------------------------------------------------------------------
 
 
+class _L1BlockInfoBase:
+    """What every layout shares: validation on construction, the origin and the JSON form."""
+
+    __slots__ = ()
+
+    number: int
+    hash: bytes
+    batcher_hash: bytes
+    FORK: ClassVar[str]
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    @property
+    def batcher_address(self) -> bytes:
+        return self.batcher_hash[12:]
+
+    def block_id(self) -> BlockID:
+        """The L1 origin ``(hash, number)``."""
+        return BlockID(self.hash, self.number)
+
+    def to_json(self) -> dict[str, Any]:
+        return _to_json(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        return cls(**_from_json_kwargs(cls, data))
+
+
 @dataclass(frozen=True, slots=True)
-class L1BlockInfoBedrock:
+class L1BlockInfoBedrock(_L1BlockInfoBase):
     """``setL1BlockValues`` (Bedrock, Canyon, Delta; and the first Ecotone block).
 
     ``hash`` is the L1 block hash; ``batcher_hash`` the version-0 batcher hash (32 bytes);
@@ -213,17 +260,6 @@ class L1BlockInfoBedrock:
     FORK: ClassVar[str] = "bedrock"
     SELECTOR: ClassVar[bytes] = L1_INFO_BEDROCK_SELECTOR
     LENGTH: ClassVar[int] = L1_INFO_BEDROCK_LEN
-
-    def __post_init__(self) -> None:
-        _validate(self)
-
-    @property
-    def batcher_address(self) -> bytes:
-        return self.batcher_hash[12:]
-
-    def block_id(self) -> BlockID:
-        """The L1 origin ``(hash, number)``."""
-        return BlockID(self.hash, self.number)
 
     def encode_calldata(self) -> bytes:
         return (
@@ -253,16 +289,9 @@ class L1BlockInfoBedrock:
             l1_fee_scalar=int.from_bytes(words[7], "big"),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        return _to_json(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> L1BlockInfoBedrock:
-        return cls(**_from_json_kwargs(cls, data))
-
 
 @dataclass(frozen=True, slots=True)
-class L1BlockInfoEcotone:
+class L1BlockInfoEcotone(_L1BlockInfoBase):
     """``setL1BlockValuesEcotone`` (from the block after the Ecotone activation block)."""
 
     number: int
@@ -279,16 +308,6 @@ class L1BlockInfoEcotone:
     SELECTOR: ClassVar[bytes] = L1_INFO_ECOTONE_SELECTOR
     LENGTH: ClassVar[int] = L1_INFO_ECOTONE_LEN
 
-    def __post_init__(self) -> None:
-        _validate(self)
-
-    @property
-    def batcher_address(self) -> bytes:
-        return self.batcher_hash[12:]
-
-    def block_id(self) -> BlockID:
-        return BlockID(self.hash, self.number)
-
     def encode_calldata(self) -> bytes:
         return self.SELECTOR + _encode_ecotone_body(self)
 
@@ -297,16 +316,9 @@ class L1BlockInfoEcotone:
         _check_calldata(data, cls.SELECTOR, cls.LENGTH, cls.FORK)
         return cls(**_decode_ecotone_body(bytes(data), cls.FORK))
 
-    def to_json(self) -> dict[str, Any]:
-        return _to_json(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> L1BlockInfoEcotone:
-        return cls(**_from_json_kwargs(cls, data))
-
 
 @dataclass(frozen=True, slots=True)
-class L1BlockInfoIsthmus:
+class L1BlockInfoIsthmus(_L1BlockInfoBase):
     """``setL1BlockValuesIsthmus`` (from the block after the Isthmus activation block)."""
 
     number: int
@@ -325,43 +337,17 @@ class L1BlockInfoIsthmus:
     SELECTOR: ClassVar[bytes] = L1_INFO_ISTHMUS_SELECTOR
     LENGTH: ClassVar[int] = L1_INFO_ISTHMUS_LEN
 
-    def __post_init__(self) -> None:
-        _validate(self)
-
-    @property
-    def batcher_address(self) -> bytes:
-        return self.batcher_hash[12:]
-
-    def block_id(self) -> BlockID:
-        return BlockID(self.hash, self.number)
-
     def encode_calldata(self) -> bytes:
-        return (
-            self.SELECTOR
-            + _encode_ecotone_body(self)
-            + self.operator_fee_scalar.to_bytes(4, "big")
-            + self.operator_fee_constant.to_bytes(8, "big")
-        )
+        return self.SELECTOR + _encode_isthmus_body(self)
 
     @classmethod
     def decode_calldata(cls, data: bytes) -> L1BlockInfoIsthmus:
         _check_calldata(data, cls.SELECTOR, cls.LENGTH, cls.FORK)
-        return cls(
-            **_decode_ecotone_body(bytes(data), cls.FORK),
-            operator_fee_scalar=int.from_bytes(data[164:168], "big"),
-            operator_fee_constant=int.from_bytes(data[168:176], "big"),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return _to_json(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> L1BlockInfoIsthmus:
-        return cls(**_from_json_kwargs(cls, data))
+        return cls(**_decode_isthmus_body(bytes(data), cls.FORK))
 
 
 @dataclass(frozen=True, slots=True)
-class L1BlockInfoJovian:
+class L1BlockInfoJovian(_L1BlockInfoBase):
     """``setL1BlockValuesJovian`` (from the block after the Jovian activation block).
 
     ``da_footprint_gas_scalar`` is carried as encoded; the builder substitutes the default (400)
@@ -385,41 +371,16 @@ class L1BlockInfoJovian:
     SELECTOR: ClassVar[bytes] = L1_INFO_JOVIAN_SELECTOR
     LENGTH: ClassVar[int] = L1_INFO_JOVIAN_LEN
 
-    def __post_init__(self) -> None:
-        _validate(self)
-
-    @property
-    def batcher_address(self) -> bytes:
-        return self.batcher_hash[12:]
-
-    def block_id(self) -> BlockID:
-        return BlockID(self.hash, self.number)
-
     def encode_calldata(self) -> bytes:
-        return (
-            self.SELECTOR
-            + _encode_ecotone_body(self)
-            + self.operator_fee_scalar.to_bytes(4, "big")
-            + self.operator_fee_constant.to_bytes(8, "big")
-            + self.da_footprint_gas_scalar.to_bytes(2, "big")
-        )
+        return self.SELECTOR + _encode_isthmus_body(self) + self.da_footprint_gas_scalar.to_bytes(2, "big")
 
     @classmethod
     def decode_calldata(cls, data: bytes) -> L1BlockInfoJovian:
         _check_calldata(data, cls.SELECTOR, cls.LENGTH, cls.FORK)
         return cls(
-            **_decode_ecotone_body(bytes(data), cls.FORK),
-            operator_fee_scalar=int.from_bytes(data[164:168], "big"),
-            operator_fee_constant=int.from_bytes(data[168:176], "big"),
+            **_decode_isthmus_body(bytes(data), cls.FORK),
             da_footprint_gas_scalar=int.from_bytes(data[176:178], "big"),
         )
-
-    def to_json(self) -> dict[str, Any]:
-        return _to_json(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> L1BlockInfoJovian:
-        return cls(**_from_json_kwargs(cls, data))
 
 
 L1BlockInfo = L1BlockInfoBedrock | L1BlockInfoEcotone | L1BlockInfoIsthmus | L1BlockInfoJovian

@@ -19,7 +19,7 @@ worked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -34,7 +34,7 @@ from mauna.primitives.bytes import from_hex, hex_to_int, to_hex
 from mauna.protocol import kzg
 from mauna.protocol.blobs import BLOB_SIZE, BYTES_PER_COMMITMENT, kzg_to_versioned_hash
 from mauna.providers.errors import BeaconError, BlobNotFoundError, BlobVerificationError
-from mauna.providers.http import RetryPolicy, is_transient_status
+from mauna.providers.http import RetryPolicy, json_response, with_retries
 
 log = structlog.get_logger(__name__)
 
@@ -50,12 +50,6 @@ class BlobSidecar:
     blob: bytes
     kzg_commitment: bytes
     kzg_proof: bytes
-
-
-class _Retry(Exception):
-    def __init__(self, error: BeaconError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 class BeaconClient:
@@ -89,44 +83,23 @@ class BeaconClient:
 
     async def get(self, route: str, params: list[tuple[str, str]] | None = None) -> Any:
         """The JSON body of ``GET route``; :class:`BeaconError` (with ``status``) on failure."""
-        last: BeaconError | None = None
-        for attempt in range(self.retry.retries + 1):
-            if attempt:
-                await self.retry.wait(attempt - 1)
-            try:
-                return await self._get_once(route, params)
-            except _Retry as retry:
-                last = retry.error
-                log.debug("beacon retry", url=self.url, route=route, attempt=attempt + 1, error=str(last))
-        assert last is not None
-        raise last
+
+        def on_retry(attempt: int, error: Exception) -> None:
+            log.debug("beacon retry", url=self.url, route=route, attempt=attempt, error=str(error))
+
+        return await with_retries(self.retry, lambda: self._get_once(route, params), on_retry)
 
     async def _get_once(self, route: str, params: list[tuple[str, str]] | None) -> Any:
         self.requests.append(route)
-        try:
+
+        def send() -> Awaitable[httpx.Response]:
             query = httpx.QueryParams(tuple(params)) if params else None
-            response = await self._client.get(self.url + route, params=query)
-        except httpx.InvalidURL as exc:
-            raise BeaconError(f"invalid URL: {exc}", route=route, url=self.url) from exc
-        except httpx.HTTPError as exc:
-            error = BeaconError(f"{type(exc).__name__}: {exc}", route=route, url=self.url)
-            if isinstance(exc, httpx.UnsupportedProtocol):
-                raise error from exc
-            raise _Retry(error) from exc
-        status = response.status_code
-        if status >= 400:
-            error = BeaconError(
-                f"HTTP {status}: {response.text[:200]!r}", route=route, url=self.url, status=status
-            )
-            if is_transient_status(status):
-                raise _Retry(error)
-            raise error
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise BeaconError(
-                f"response is not JSON: {response.text[:120]!r}", route=route, url=self.url
-            ) from exc
+            return self._client.get(self.url + route, params=query)
+
+        def error(message: str, status: int | None) -> BeaconError:
+            return BeaconError(message, route=route, url=self.url, status=status)
+
+        return await json_response(send, error, lambda message: error(message, None))
 
     def _data(self, body: Any, route: str) -> Any:
         if not isinstance(body, dict) or "data" not in body:

@@ -22,12 +22,11 @@ import structlog
 
 from mauna.providers.errors import (
     MalformedResponseError,
-    RpcError,
     RpcMethodNotFoundError,
     RpcResponseError,
     RpcTransportError,
 )
-from mauna.providers.http import LruCache, RetryPolicy, is_transient_status
+from mauna.providers.http import LruCache, Retry, RetryPolicy, json_response, with_retries
 
 log = structlog.get_logger(__name__)
 
@@ -64,14 +63,6 @@ def is_transient_rpc_error(code: int, message: str) -> bool:
 def is_method_not_found(code: int, message: str) -> bool:
     lowered = message.lower()
     return code == METHOD_NOT_FOUND_CODE or any(m in lowered for m in METHOD_NOT_FOUND_MESSAGES)
-
-
-class _Retry(Exception):
-    """Internal: this attempt failed in a way worth retrying; ``error`` is raised if none is left."""
-
-    def __init__(self, error: RpcError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 Call = tuple[str, Sequence[Any]]
@@ -160,45 +151,30 @@ class RpcClient:
         return {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": list(params)}
 
     async def _with_retries(self, what: str, payload: Any, parse: Any) -> Any:
-        last: RpcError | None = None
-        for attempt in range(self.retry.retries + 1):
-            if attempt:
-                await self.retry.wait(attempt - 1)
-            try:
-                body = await self._post(what, payload)
-                return parse(body)
-            except _Retry as retry:
-                last = retry.error
-                log.debug("rpc retry", url=self.url, what=what, attempt=attempt + 1, error=str(last))
-        assert last is not None
-        log.warning("rpc failed", url=self.url, what=what, attempts=self.retry.retries + 1, error=str(last))
-        raise last
+        async def attempt() -> Any:
+            return parse(await self._post(what, payload))
+
+        def on_retry(attempt: int, error: Exception) -> None:
+            log.debug("rpc retry", url=self.url, what=what, attempt=attempt, error=str(error))
+
+        def on_give_up(error: Exception) -> None:
+            attempts = self.retry.retries + 1
+            log.warning("rpc failed", url=self.url, what=what, attempts=attempts, error=str(error))
+
+        return await with_retries(self.retry, attempt, on_retry, on_give_up)
 
     async def _post(self, what: str, payload: Any) -> Any:
         self.requests += 1
-        try:
-            response = await self._client.post(self.url, content=json.dumps(payload))
-        except httpx.InvalidURL as exc:
-            raise RpcTransportError(f"invalid URL: {exc}", method=what, url=self.url) from exc
-        except httpx.HTTPError as exc:
-            error = RpcTransportError(f"{type(exc).__name__}: {exc}", method=what, url=self.url)
-            if isinstance(exc, httpx.UnsupportedProtocol):
-                raise error from exc
-            raise _Retry(error) from exc
-        status = response.status_code
-        if status >= 400:
-            error = RpcTransportError(
-                f"HTTP {status}: {response.text[:200]!r}", method=what, url=self.url, status=status
-            )
-            if is_transient_status(status):
-                raise _Retry(error)
-            raise error
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"response is not JSON: {response.text[:120]!r}", method=what, url=self.url
-            ) from exc
+
+        def error(message: str, status: int | None) -> RpcTransportError:
+            return RpcTransportError(message, method=what, url=self.url, status=status)
+
+        def malformed(message: str) -> MalformedResponseError:
+            return MalformedResponseError(message, method=what, url=self.url)
+
+        return await json_response(
+            lambda: self._client.post(self.url, content=json.dumps(payload)), error, malformed
+        )
 
     def _result_of(self, method: str, answer: Any) -> Any:
         if not isinstance(answer, dict):
@@ -218,7 +194,7 @@ class RpcClient:
                 raise RpcMethodNotFoundError(code, message, method=method, url=self.url)
             failure = RpcResponseError(code, message, method=method, url=self.url)
             if is_transient_rpc_error(code, message):
-                raise _Retry(failure)
+                raise Retry(failure)
             raise failure
         if "result" not in answer:
             raise MalformedResponseError("response has neither result nor error", method=method, url=self.url)

@@ -84,3 +84,18 @@ def upgrade_deposit(intent: str, from_: bytes, to: bytes | None, gas: int, data:
         is_system_tx=False,
         data=data,
     )
+
+
+def deployment_deposit(intent: str, deployer: bytes, gas: int, code: bytes) -> DepositTx:
+    """An upgrade deposit deploying ``code`` from ``deployer`` (a contract creation, no ``to``)."""
+    return upgrade_deposit(intent, deployer, None, gas, code)
+
+
+def proxy_update_deposit(intent: str, proxy: bytes, implementation: bytes, gas: int) -> DepositTx:
+    """An upgrade deposit from the zero address calling ``proxy.upgradeTo(implementation)``."""
+    return upgrade_deposit(intent, ZERO_ADDRESS, proxy, gas, upgrade_to_calldata(implementation))
+
+
+def gas_price_oracle_call(intent: str, gas: int, calldata: bytes) -> DepositTx:
+    """An upgrade deposit from the depositor account calling the GasPriceOracle proxy (``setEcotone()``…)."""
+    return upgrade_deposit(intent, DEPOSITOR_ACCOUNT, GAS_PRICE_ORACLE_PROXY, gas, calldata)

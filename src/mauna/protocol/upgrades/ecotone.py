@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from mauna.protocol.deposits import DepositTx
 from mauna.protocol.upgrades.common import (
-    DEPOSITOR_ACCOUNT,
     GAS_PRICE_ORACLE_PROXY,
     L1_BLOCK_PROXY,
-    ZERO_ADDRESS,
     create_address,
+    deployment_deposit,
     function_selector,
+    gas_price_oracle_call,
     load_bytecode,
-    upgrade_deposit,
-    upgrade_to_calldata,
+    proxy_update_deposit,
 )
 
 L1_BLOCK_DEPLOYER = bytes.fromhex("4210000000000000000000000000000000000000")
@@ -70,45 +69,31 @@ BEACON_ROOTS_DEPLOYMENT_CODE = bytes.fromhex(
 def ecotone_upgrade_txs() -> list[DepositTx]:
     """The six Ecotone upgrade deposits, in block order."""
     return [
-        upgrade_deposit(
+        deployment_deposit(
             INTENT_L1_BLOCK_DEPLOYMENT,
             L1_BLOCK_DEPLOYER,
-            None,
             L1_BLOCK_DEPLOYMENT_GAS,
             load_bytecode("ecotone-l1-block-deployment"),
         ),
-        upgrade_deposit(
+        deployment_deposit(
             INTENT_GAS_PRICE_ORACLE_DEPLOYMENT,
             GAS_PRICE_ORACLE_DEPLOYER,
-            None,
             GAS_PRICE_ORACLE_DEPLOYMENT_GAS,
             load_bytecode("ecotone-gas-price-oracle-deployment"),
         ),
-        upgrade_deposit(
-            INTENT_L1_BLOCK_PROXY_UPDATE,
-            ZERO_ADDRESS,
-            L1_BLOCK_PROXY,
-            PROXY_UPDATE_GAS,
-            upgrade_to_calldata(L1_BLOCK_ADDRESS),
+        proxy_update_deposit(
+            INTENT_L1_BLOCK_PROXY_UPDATE, L1_BLOCK_PROXY, L1_BLOCK_ADDRESS, PROXY_UPDATE_GAS
         ),
-        upgrade_deposit(
+        proxy_update_deposit(
             INTENT_GAS_PRICE_ORACLE_PROXY_UPDATE,
-            ZERO_ADDRESS,
             GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE_ADDRESS,
             PROXY_UPDATE_GAS,
-            upgrade_to_calldata(GAS_PRICE_ORACLE_ADDRESS),
         ),
-        upgrade_deposit(
-            INTENT_ENABLE_ECOTONE,
-            DEPOSITOR_ACCOUNT,
-            GAS_PRICE_ORACLE_PROXY,
-            ENABLE_ECOTONE_GAS,
-            ENABLE_ECOTONE_INPUT,
-        ),
-        upgrade_deposit(
+        gas_price_oracle_call(INTENT_ENABLE_ECOTONE, ENABLE_ECOTONE_GAS, ENABLE_ECOTONE_INPUT),
+        deployment_deposit(
             INTENT_BEACON_ROOTS_DEPLOYMENT,
             BEACON_ROOTS_DEPLOYER,
-            None,
             BEACON_ROOTS_DEPLOYMENT_GAS,
             BEACON_ROOTS_DEPLOYMENT_CODE,
         ),

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from mauna.protocol.deposits import DepositTx
 from mauna.protocol.upgrades.common import (
-    DEPOSITOR_ACCOUNT,
     GAS_PRICE_ORACLE_PROXY,
-    ZERO_ADDRESS,
     create_address,
+    deployment_deposit,
     function_selector,
+    gas_price_oracle_call,
     load_bytecode,
-    upgrade_deposit,
-    upgrade_to_calldata,
+    proxy_update_deposit,
 )
 
 GAS_PRICE_ORACLE_DEPLOYER = bytes.fromhex("4210000000000000000000000000000000000002")
@@ -44,25 +43,17 @@ ENABLE_FJORD_INPUT = function_selector("setFjord()")
 def fjord_upgrade_txs() -> list[DepositTx]:
     """The three Fjord upgrade deposits, in block order."""
     return [
-        upgrade_deposit(
+        deployment_deposit(
             INTENT_GAS_PRICE_ORACLE_DEPLOYMENT,
             GAS_PRICE_ORACLE_DEPLOYER,
-            None,
             GAS_PRICE_ORACLE_DEPLOYMENT_GAS,
             load_bytecode("fjord-gas-price-oracle-deployment"),
         ),
-        upgrade_deposit(
+        proxy_update_deposit(
             INTENT_GAS_PRICE_ORACLE_PROXY_UPDATE,
-            ZERO_ADDRESS,
             GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE_ADDRESS,
             PROXY_UPDATE_GAS,
-            upgrade_to_calldata(GAS_PRICE_ORACLE_ADDRESS),
         ),
-        upgrade_deposit(
-            INTENT_ENABLE_FJORD,
-            DEPOSITOR_ACCOUNT,
-            GAS_PRICE_ORACLE_PROXY,
-            ENABLE_FJORD_GAS,
-            ENABLE_FJORD_INPUT,
-        ),
+        gas_price_oracle_call(INTENT_ENABLE_FJORD, ENABLE_FJORD_GAS, ENABLE_FJORD_INPUT),
     ]

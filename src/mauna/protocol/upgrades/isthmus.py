@@ -22,16 +22,15 @@ from __future__ import annotations
 
 from mauna.protocol.deposits import DepositTx
 from mauna.protocol.upgrades.common import (
-    DEPOSITOR_ACCOUNT,
     GAS_PRICE_ORACLE_PROXY,
     L1_BLOCK_PROXY,
     OPERATOR_FEE_VAULT_PROXY,
-    ZERO_ADDRESS,
     create_address,
+    deployment_deposit,
     function_selector,
+    gas_price_oracle_call,
     load_bytecode,
-    upgrade_deposit,
-    upgrade_to_calldata,
+    proxy_update_deposit,
 )
 
 L1_BLOCK_DEPLOYER = bytes.fromhex("4210000000000000000000000000000000000003")
@@ -88,59 +87,43 @@ BLOCK_HASH_HISTORY_DEPLOYMENT_CODE = bytes.fromhex(
 def isthmus_upgrade_txs() -> list[DepositTx]:
     """The eight Isthmus upgrade deposits, in block order."""
     return [
-        upgrade_deposit(
+        deployment_deposit(
             INTENT_L1_BLOCK_DEPLOYMENT,
             L1_BLOCK_DEPLOYER,
-            None,
             L1_BLOCK_DEPLOYMENT_GAS,
             load_bytecode("isthmus-l1-block-deployment"),
         ),
-        upgrade_deposit(
+        deployment_deposit(
             INTENT_GAS_PRICE_ORACLE_DEPLOYMENT,
             GAS_PRICE_ORACLE_DEPLOYER,
-            None,
             GAS_PRICE_ORACLE_DEPLOYMENT_GAS,
             load_bytecode("isthmus-gas-price-oracle-deployment"),
         ),
-        upgrade_deposit(
+        deployment_deposit(
             INTENT_OPERATOR_FEE_VAULT_DEPLOYMENT,
             OPERATOR_FEE_VAULT_DEPLOYER,
-            None,
             OPERATOR_FEE_VAULT_DEPLOYMENT_GAS,
             load_bytecode("isthmus-operator-fee-vault-deployment"),
         ),
-        upgrade_deposit(
-            INTENT_L1_BLOCK_PROXY_UPDATE,
-            ZERO_ADDRESS,
-            L1_BLOCK_PROXY,
-            PROXY_UPDATE_GAS,
-            upgrade_to_calldata(L1_BLOCK_ADDRESS),
+        proxy_update_deposit(
+            INTENT_L1_BLOCK_PROXY_UPDATE, L1_BLOCK_PROXY, L1_BLOCK_ADDRESS, PROXY_UPDATE_GAS
         ),
-        upgrade_deposit(
+        proxy_update_deposit(
             INTENT_GAS_PRICE_ORACLE_PROXY_UPDATE,
-            ZERO_ADDRESS,
             GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE_ADDRESS,
             PROXY_UPDATE_GAS,
-            upgrade_to_calldata(GAS_PRICE_ORACLE_ADDRESS),
         ),
-        upgrade_deposit(
+        proxy_update_deposit(
             INTENT_OPERATOR_FEE_VAULT_PROXY_UPDATE,
-            ZERO_ADDRESS,
             OPERATOR_FEE_VAULT_PROXY,
+            OPERATOR_FEE_VAULT_ADDRESS,
             PROXY_UPDATE_GAS,
-            upgrade_to_calldata(OPERATOR_FEE_VAULT_ADDRESS),
         ),
-        upgrade_deposit(
-            INTENT_ENABLE_ISTHMUS,
-            DEPOSITOR_ACCOUNT,
-            GAS_PRICE_ORACLE_PROXY,
-            ENABLE_ISTHMUS_GAS,
-            ENABLE_ISTHMUS_INPUT,
-        ),
-        upgrade_deposit(
+        gas_price_oracle_call(INTENT_ENABLE_ISTHMUS, ENABLE_ISTHMUS_GAS, ENABLE_ISTHMUS_INPUT),
+        deployment_deposit(
             INTENT_BLOCK_HASH_HISTORY_DEPLOYMENT,
             BLOCK_HASH_HISTORY_DEPLOYER,
-            None,
             BLOCK_HASH_HISTORY_DEPLOYMENT_GAS,
             BLOCK_HASH_HISTORY_DEPLOYMENT_CODE,
         ),

@@ -25,15 +25,14 @@ from __future__ import annotations
 
 from mauna.protocol.deposits import DepositTx
 from mauna.protocol.upgrades.common import (
-    DEPOSITOR_ACCOUNT,
     GAS_PRICE_ORACLE_PROXY,
     L1_BLOCK_PROXY,
-    ZERO_ADDRESS,
     create_address,
+    deployment_deposit,
     function_selector,
+    gas_price_oracle_call,
     load_bytecode,
-    upgrade_deposit,
-    upgrade_to_calldata,
+    proxy_update_deposit,
 )
 
 L1_BLOCK_DEPLOYER = bytes.fromhex("4210000000000000000000000000000000000006")
@@ -74,39 +73,26 @@ ENABLE_JOVIAN_INPUT = function_selector("setJovian()")
 def jovian_upgrade_txs() -> list[DepositTx]:
     """The five Jovian upgrade deposits, in block order."""
     return [
-        upgrade_deposit(
+        deployment_deposit(
             INTENT_L1_BLOCK_DEPLOYMENT,
             L1_BLOCK_DEPLOYER,
-            None,
             L1_BLOCK_DEPLOYMENT_GAS,
             load_bytecode("jovian-l1-block-deployment"),
         ),
-        upgrade_deposit(
-            INTENT_L1_BLOCK_PROXY_UPDATE,
-            ZERO_ADDRESS,
-            L1_BLOCK_PROXY,
-            PROXY_UPDATE_GAS,
-            upgrade_to_calldata(L1_BLOCK_ADDRESS),
+        proxy_update_deposit(
+            INTENT_L1_BLOCK_PROXY_UPDATE, L1_BLOCK_PROXY, L1_BLOCK_ADDRESS, PROXY_UPDATE_GAS
         ),
-        upgrade_deposit(
+        deployment_deposit(
             INTENT_GAS_PRICE_ORACLE_DEPLOYMENT,
             GAS_PRICE_ORACLE_DEPLOYER,
-            None,
             GAS_PRICE_ORACLE_DEPLOYMENT_GAS,
             load_bytecode("jovian-gas-price-oracle-deployment"),
         ),
-        upgrade_deposit(
+        proxy_update_deposit(
             INTENT_GAS_PRICE_ORACLE_PROXY_UPDATE,
-            ZERO_ADDRESS,
             GAS_PRICE_ORACLE_PROXY,
+            GAS_PRICE_ORACLE_ADDRESS,
             PROXY_UPDATE_GAS,
-            upgrade_to_calldata(GAS_PRICE_ORACLE_ADDRESS),
         ),
-        upgrade_deposit(
-            INTENT_ENABLE_JOVIAN,
-            DEPOSITOR_ACCOUNT,
-            GAS_PRICE_ORACLE_PROXY,
-            ENABLE_JOVIAN_GAS,
-            ENABLE_JOVIAN_INPUT,
-        ),
+        gas_price_oracle_call(INTENT_ENABLE_JOVIAN, ENABLE_JOVIAN_GAS, ENABLE_JOVIAN_INPUT),
     ]

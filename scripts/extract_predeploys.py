@@ -22,6 +22,7 @@ CONTRACTS = (
     "SequencerFeeVault",
     "BaseFeeVault",
     "L1FeeVault",
+    "Proxy",
 )
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "proof" / "predeploys"
 

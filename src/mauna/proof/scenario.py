@@ -151,9 +151,12 @@ def load_predeploys(directory: Path) -> dict[bytes, bytes]:
 
 
 def genesis_state(
-    code: Mapping[bytes, bytes], balances: Mapping[bytes, int]
+    code: Mapping[bytes, bytes],
+    balances: Mapping[bytes, int],
+    storage: Mapping[bytes, Mapping[int, int]] | None = None,
 ) -> tuple[bytes, dict[bytes, bytes]]:
-    """State root and every trie node / bytecode of a genesis allocation."""
+    """State root and every trie node / bytecode of a genesis allocation (accounts with code get
+    nonce 1; ``storage`` maps an address to its ``{slot: value}``)."""
     raw = MemoryDB()
     accounts = AccountDB(AtomicDB(raw))
     for address, bytecode in code.items():
@@ -161,6 +164,9 @@ def genesis_state(
         accounts.set_nonce(Address(address), 1)
     for address, balance in balances.items():
         accounts.set_balance(Address(address), balance)
+    for address, slots in (storage or {}).items():
+        for slot, value in slots.items():
+            accounts.set_storage(Address(address), slot, value)
     root = bytes(accounts.make_state_root())
     accounts.persist()
     return root, {bytes(k): bytes(v) for k, v in raw.kv_store.items()}

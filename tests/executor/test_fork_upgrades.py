@@ -56,7 +56,13 @@ from mauna.primitives.block import BlockID
 from mauna.primitives.bytes import HASH_ZERO, keccak256
 from mauna.primitives.header import EMPTY_REQUESTS_HASH, EMPTY_ROOT_HASH, Header
 from mauna.proof.executor import NodeKeepingBuilder
-from mauna.proof.scenario import INITIATE_WITHDRAWAL, _DictState, genesis_state
+from mauna.proof.scenario import (
+    INITIATE_WITHDRAWAL,
+    _DictState,
+    genesis_state,
+    implementation_address,
+    proxied_genesis_alloc,
+)
 from mauna.protocol.deposits import DEPOSIT_TX_TYPE
 from mauna.protocol.fastlz import flz_compress_len
 from mauna.protocol.fees import da_footprint, l1_cost_fjord_from_size, operator_fee
@@ -70,17 +76,6 @@ from mauna.protocol.system_config_logs import (
 from mauna.protocol.upgrades import isthmus, jovian
 
 PREDEPLOY_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "proof" / "predeploys"
-IMPLEMENTATION_SLOT = int.from_bytes(keccak256(b"eip1967.proxy.implementation"), "big") - 1
-ADMIN_SLOT = int.from_bytes(keccak256(b"eip1967.proxy.admin"), "big") - 1
-PROXY_ADMIN = bytes.fromhex("4200000000000000000000000000000000000018")
-PROXIED = {
-    "GasPriceOracle": 0x0F,
-    "SequencerFeeVault": 0x11,
-    "L1Block": 0x15,
-    "L2ToL1MessagePasser": 0x16,
-    "BaseFeeVault": 0x19,
-    "L1FeeVault": 0x1A,
-}
 GAS_PRICE_ORACLE = bytes.fromhex("420000000000000000000000000000000000000f")
 L1_BLOCK = bytes.fromhex("4200000000000000000000000000000000000015")
 MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")
@@ -107,7 +102,7 @@ def predeploy(number: int) -> bytes:
 
 
 def implementation(number: int) -> bytes:
-    return bytes.fromhex("c0d3c0d3c0d3c0d3c0d3c0d3c0d3c0d3c0d300") + bytes([number])
+    return implementation_address(predeploy(number))
 
 
 def selector(signature: str) -> bytes:
@@ -214,18 +209,7 @@ async def _build_chain() -> Chain:
         epochs.append(
             base.add_l1_block([update_tx], [deposit_receipt(logs)], timestamp=genesis_time + 2 * number)
         )
-    proxy_code = bytes.fromhex((PREDEPLOY_DIR / "Proxy.hex").read_text().strip())
-    code: dict[bytes, bytes] = {predeploy(0x1B): proxy_code}
-    storage: dict[bytes, dict[int, int]] = {predeploy(0x1B): {ADMIN_SLOT: int.from_bytes(PROXY_ADMIN, "big")}}
-    for name, number in PROXIED.items():
-        code[predeploy(number)] = proxy_code
-        code[implementation(number)] = bytes.fromhex((PREDEPLOY_DIR / f"{name}.hex").read_text().strip())
-        storage[predeploy(number)] = {
-            IMPLEMENTATION_SLOT: int.from_bytes(implementation(number), "big"),
-            ADMIN_SLOT: int.from_bytes(PROXY_ADMIN, "big"),
-        }
-    # The GasPriceOracle of a chain with Ecotone and Fjord at genesis: isEcotone and isFjord set.
-    storage[GAS_PRICE_ORACLE][0] = 0x0101
+    code, storage = proxied_genesis_alloc(PREDEPLOY_DIR)
     user = address_of(L2_USER_KEY)
     state_root, nodes = genesis_state(code, {user: USER_BALANCE}, storage)
     cfg0 = base.config

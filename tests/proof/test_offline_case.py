@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from mauna.preimage.keys import keccak256_key
+from mauna.primitives.header import Header
 from mauna.proof.host.kv import DiskKeyValueStore, LocalKeyValueStore, MemoryKeyValueStore, SplitKeyValueStore
 from mauna.proof.host.server import run_native
 from mauna.proof.scenario import ProofCase, build_case, load_case
+from mauna.protocol.output_root import OutputRootV0
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "proof"
 CASE_DIR = FIXTURES / "case"
@@ -65,6 +67,22 @@ def test_stored_case_is_reproducible(case: ProofCase) -> None:
     # The chain did real work: the withdrawal in block 3 changed the message passer's storage.
     assert len(set(case.output_roots)) == 7
     assert fresh.execution_seconds > 0
+
+
+def test_case_crosses_the_isthmus_and_jovian_activations(case: ProofCase) -> None:
+    headers = [
+        Header.decode(case.preimages[keccak256_key(block_hash).encode()]) for block_hash in case.block_hashes
+    ]
+    assert [h.requests_hash is not None for h in headers] == [False] * 3 + [True] * 4
+    assert [h.extra_data[0] for h in headers[1:]] == [0, 0, 0, 0, 1, 1]
+    # Block 6 records the minimum base fee set on L1 (its origin's SystemConfig update).
+    assert int.from_bytes(headers[6].extra_data[9:], "big") == 5_000_000
+    # From Isthmus the header commits to the message passer's storage root, the output root's.
+    for number in range(3, 7):
+        output = OutputRootV0(
+            headers[number].state_root, headers[number].withdrawals_root, case.block_hashes[number]
+        )
+        assert output.hash() == case.output_roots[number]
 
 
 def test_true_claim_exits_0(case: ProofCase, tmp_path: Path) -> None:

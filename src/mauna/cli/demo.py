@@ -133,6 +133,15 @@ def _prove(case_dir: Path) -> bool:
         f"  chain {boot['l2_chain_id']}: agreed L2 output {boot['agreed_l2_output_root'][:18]}…, claim "
         f"block {boot['claimed_l2_block_number']} output {boot['claimed_l2_output_root'][:18]}…"
     )
+    rollup = json.loads((case_dir / "rollup.json").read_text())
+    start, block_time = rollup["genesis"]["l2_time"], rollup["block_time"]
+    forks = [
+        f"{name.capitalize()} at block {(rollup[f'{name}_time'] - start) // block_time}"
+        for name in ("isthmus", "jovian")
+        if rollup.get(f"{name}_time") is not None
+    ]
+    if forks:
+        click.echo(f"  the disputed blocks cross the activations: {', '.join(forks)}")
     claim = boot["claimed_l2_output_root"]
     flipped = claim[:-2] + f"{int(claim[-2:], 16) ^ 0x01:02x}"
     ok = True

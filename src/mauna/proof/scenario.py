@@ -1,11 +1,14 @@
 """A complete, offline fault-proof case: a small L2 chain, its L1, and every pre-image a host serves.
 
 The chain runs the real OP predeploys (deployed bytecode from ``@eth-optimism/contracts-bedrock``,
-read from hex files; see ``tests/fixtures/proof/PROVENANCE.md``) with every fork through Holocene
-active at genesis. L2 blocks are built with :class:`~mauna.proof.executor.NodeKeepingBuilder`
-from attributes made by the derivation's attributes builder (L1-info deposit, a user deposit from a
-``TransactionDeposited`` log on L1, user transactions), then batched into one channel posted in an
-L1 block, so that deriving from L1 reproduces them. Everything is deterministic.
+read from hex files; see ``tests/fixtures/proof/PROVENANCE.md``) behind EIP-1967 proxies, with
+every fork through Holocene active at genesis, Isthmus from L2 block 3 and Jovian from block 5:
+the upgrade deposits of those blocks install the real Isthmus and Jovian contracts. L2 blocks are
+built with :class:`~mauna.proof.executor.NodeKeepingBuilder` from attributes made by the
+derivation's attributes builder (L1-info deposit in each fork's format, upgrade deposits, a user
+deposit from a ``TransactionDeposited`` log and SystemConfig updates on L1, user transactions),
+then batched into one channel posted in an L1 block, so that deriving from L1 reproduces them.
+Everything is deterministic.
 
 :func:`build_case` returns the case; :func:`write_case` stores it as a data directory in
 op-program's layout (``preimages/``) plus ``case.json`` (the boot inputs and the output root of
@@ -35,6 +38,7 @@ from mauna.derive.testing import (
     L1_CHAIN_ID,
     L2_USER_KEY,
     OTHER_KEY,
+    SYSTEM_CONFIG_ADDRESS,
     Scenario,
     address_of,
     blank_header,
@@ -58,6 +62,12 @@ from mauna.proof.trie_walk import ordered_list_nodes
 from mauna.protocol.batch import SingleBatch
 from mauna.protocol.deposits import DEPOSIT_TX_TYPE, DepositTx, encode_deposit_log
 from mauna.protocol.output_root import OutputRootV0
+from mauna.protocol.system_config_logs import (
+    DaFootprintGasScalarUpdate,
+    MinBaseFeeUpdate,
+    OperatorFeeUpdate,
+    encode_config_update_log,
+)
 
 PREDEPLOYS: dict[str, bytes] = {
     "GasPriceOracle": bytes.fromhex("420000000000000000000000000000000000000f"),
@@ -68,12 +78,23 @@ PREDEPLOYS: dict[str, bytes] = {
     "L1FeeVault": bytes.fromhex("420000000000000000000000000000000000001a"),
 }
 MESSAGE_PASSER = PREDEPLOYS["L2ToL1MessagePasser"]
+OPERATOR_FEE_VAULT_PROXY = bytes.fromhex("420000000000000000000000000000000000001b")
+PROXY_ADMIN = bytes.fromhex("4200000000000000000000000000000000000018")
+IMPLEMENTATION_SLOT = int.from_bytes(keccak256(b"eip1967.proxy.implementation"), "big") - 1
+ADMIN_SLOT = int.from_bytes(keccak256(b"eip1967.proxy.admin"), "big") - 1
 INITIATE_WITHDRAWAL = keccak256(b"initiateWithdrawal(address,uint256,bytes)")[:4]
 USER_BALANCE = 100 * 10**18
 DEPOSIT_RECIPIENT = bytes.fromhex("00000000000000000000000000000000000d0d01")
 TRANSFER_TARGET = b"\x42" * 20
 L2_GENESIS_BASE_FEE = 1_000_000
 L2_GAS_LIMIT = 30_000_000
+ISTHMUS_BLOCK = 3
+JOVIAN_BLOCK = 5
+CONFIG_UPDATES = (
+    OperatorFeeUpdate(2_000, 3_000_000_000),
+    MinBaseFeeUpdate(5_000_000),
+    DaFootprintGasScalarUpdate(600),
+)
 CASE_FILE = "case.json"
 ROLLUP_FILE = "rollup.json"
 PREIMAGE_DIR = "preimages"
@@ -150,6 +171,35 @@ def load_predeploys(directory: Path) -> dict[bytes, bytes]:
     }
 
 
+def proxied_genesis_alloc(
+    directory: Path,
+) -> tuple[dict[bytes, bytes], dict[bytes, dict[int, int]]]:
+    """``(code, storage)`` of a genesis with the predeploys behind EIP-1967 ``Proxy`` contracts.
+
+    As in an OP Stack genesis, each predeploy address holds the ``Proxy`` code with its
+    implementation slot pointing at ``0xc0d3…<same suffix>``, where the implementation's code
+    lives, and the ProxyAdmin as admin; the OperatorFeeVault proxy (``0x42…1b``) has no
+    implementation until the Isthmus upgrade deposits install one. The GasPriceOracle's
+    ``isEcotone`` and ``isFjord`` flags are set (those forks are active at genesis).
+    """
+    proxy_code = bytes.fromhex((directory / "Proxy.hex").read_text().strip())
+    admin = {ADMIN_SLOT: int.from_bytes(PROXY_ADMIN, "big")}
+    code: dict[bytes, bytes] = {OPERATOR_FEE_VAULT_PROXY: proxy_code}
+    storage: dict[bytes, dict[int, int]] = {OPERATOR_FEE_VAULT_PROXY: dict(admin)}
+    for address, implementation_code in load_predeploys(directory).items():
+        implementation = implementation_address(address)
+        code[address] = proxy_code
+        code[implementation] = implementation_code
+        storage[address] = {IMPLEMENTATION_SLOT: int.from_bytes(implementation, "big"), **admin}
+    storage[PREDEPLOYS["GasPriceOracle"]][0] = 0x0101
+    return code, storage
+
+
+def implementation_address(predeploy: bytes) -> bytes:
+    """Where the genesis puts a predeploy's implementation: ``0xc0d3c0d3…`` and its last two bytes."""
+    return bytes.fromhex("c0d3c0d3c0d3c0d3c0d3c0d3c0d3c0d3c0d3") + predeploy[18:]
+
+
 def genesis_state(
     code: Mapping[bytes, bytes],
     balances: Mapping[bytes, int],
@@ -209,7 +259,8 @@ def build_case(predeploy_dir: Path, *, agreed_block: int = 2, claimed_block: int
 async def _build(predeploy_dir: Path, agreed_block: int, claimed_block: int) -> ProofCase:
     base = Scenario.create()
     user = address_of(L2_USER_KEY)
-    state_root, nodes = genesis_state(load_predeploys(predeploy_dir), {user: USER_BALANCE})
+    code, storage = proxied_genesis_alloc(predeploy_dir)
+    state_root, nodes = genesis_state(code, {user: USER_BALANCE}, storage)
     cfg0 = base.config
     denominator = cfg0.chain_op_config.eip1559_denominator_canyon
     elasticity = cfg0.chain_op_config.eip1559_elasticity
@@ -232,20 +283,29 @@ async def _build(predeploy_dir: Path, agreed_block: int, claimed_block: int) -> 
             l2=BlockID(genesis.hash(), 0),
             system_config=replace(cfg0.genesis.system_config, gas_limit=L2_GAS_LIMIT),
         ),
+        isthmus_time=cfg0.genesis.l2_time + cfg0.block_time * ISTHMUS_BLOCK,
+        jovian_time=cfg0.genesis.l2_time + cfg0.block_time * JOVIAN_BLOCK,
     )
     l1 = InMemoryChainProvider()
     l1_genesis = base.l1_block(0)
     l1.add_block(l1_genesis)
 
-    # L1 block 1: a user deposit (mint 1 ETH to DEPOSIT_RECIPIENT).
+    # L1 block 1: a user deposit (mint 1 ETH to DEPOSIT_RECIPIENT) and SystemConfig updates of
+    # the operator fee (Isthmus), minimum base fee and DA footprint scalar (Jovian); it is the
+    # origin of L2 block 6, the first where all of them apply.
     deposit = DepositTx(
         HASH_ZERO, address_of(OTHER_KEY), DEPOSIT_RECIPIENT, 10**18, 10**17, 100_000, False, b""
     )
     deposit_tx = dynamic_fee_tx(OTHER_KEY, L1_CHAIN_ID, 0, DEPOSIT_CONTRACT, b"\x01", gas=200_000)
+    config_tx = dynamic_fee_tx(OTHER_KEY, L1_CHAIN_ID, 1, SYSTEM_CONFIG_ADDRESS, b"\x02", gas=200_000)
+    config_logs = tuple(encode_config_update_log(u, SYSTEM_CONFIG_ADDRESS) for u in CONFIG_UPDATES)
     l1_1 = _l1_block(
         l1_genesis.header,
-        [deposit_tx],
-        [_receipt(2, 60_000, (encode_deposit_log(deposit, DEPOSIT_CONTRACT),))],
+        [deposit_tx, config_tx],
+        [
+            _receipt(2, 60_000, (encode_deposit_log(deposit, DEPOSIT_CONTRACT),)),
+            _receipt(2, 120_000, config_logs),
+        ],
         b"",
     )
     l1.add_block(l1_1)
@@ -281,6 +341,9 @@ async def _build(predeploy_dir: Path, agreed_block: int, claimed_block: int) -> 
         attrs = replace(attrs, transactions=(*attrs.transactions, *user_txs.get(number, ())))
         builder = NodeKeepingBuilder(cfg, state, None, headers[-1])
         built, written = builder.build(attrs)
+        failed = [i for i, r in enumerate(built.receipts) if not r.success]
+        if failed:
+            raise AssertionError(f"L2 block {number}: transactions {failed} failed")
         if number > agreed_block:
             seconds += built.seconds
         nodes.update(written)

@@ -38,7 +38,8 @@ from mauna.executor.constants import (
     HISTORY_STORAGE_ADDRESS,
     L2_TO_L1_MESSAGE_PASSER,
 )
-from mauna.executor.evm import FORK_SPECS, TxOutcome
+from mauna.executor.evm import FORK_SPECS, OpForkSpec, TxOutcome, accelerated_spec
+from mauna.executor.precompiles import PrecompileAccelerator
 from mauna.executor.receipts import OpReceipt, block_bloom, logs_bloom
 from mauna.executor.transactions import DepositTransaction, InvalidTransactionError, decode_transaction
 from mauna.mpt.db import provider_atomic_db
@@ -245,7 +246,11 @@ def _ancestor_hashes(provider: TrieProvider, parent: Header) -> Iterator[Hash32]
 
 
 class StatelessL2Builder:
-    """Builds L2 blocks on top of ``parent_header`` reading state only through ``provider``."""
+    """Builds L2 blocks on top of ``parent_header`` reading state only through ``provider``.
+
+    ``precompiles``, when given, runs the expensive precompiles instead of this process (see
+    :class:`~mauna.executor.precompiles.PrecompileAccelerator`; the fault-proof client's asks the host).
+    """
 
     pause_gc: bool = True
 
@@ -255,12 +260,24 @@ class StatelessL2Builder:
         provider: TrieProvider,
         hinter: TrieHinter | None,
         parent_header: Header,
+        *,
+        precompiles: PrecompileAccelerator | None = None,
     ) -> None:
         self.rules = ChainRules.from_config(rollup_config)
         self.provider = provider
         self.hinter: TrieHinter = hinter if hinter is not None else NoopTrieHinter()
         self.parent_header = parent_header
         self.missing_message_passer_node: bytes | None = None
+        self.precompiles = precompiles
+        self._specs: dict[OpFork, OpForkSpec] = {}
+
+    def _spec(self, fork: OpFork) -> OpForkSpec:
+        if self.precompiles is None:
+            return FORK_SPECS[fork]
+        spec = self._specs.get(fork)
+        if spec is None:
+            spec = self._specs[fork] = accelerated_spec(fork, self.precompiles)
+        return spec
 
     def build_block(self, attributes: OpPayloadAttributes) -> BlockBuildResult:
         """Execute ``attributes`` on the parent and seal the block.
@@ -289,7 +306,7 @@ class StatelessL2Builder:
             raise ExecutionError("payload attributes lack gasLimit")
         fork = rules.fork_at(ts)
         number = parent.number + 1
-        spec = FORK_SPECS[fork]
+        spec = self._spec(fork)
         ecotone = fork >= OpFork.ECOTONE
         if ecotone and attributes.parent_beacon_block_root is None:
             raise ExecutionError("Ecotone payload attributes lack parentBeaconBlockRoot")

@@ -53,7 +53,7 @@ from mauna.executor.constants import (
     SYSTEM_CALL_GAS,
 )
 from mauna.executor.interpreter import FastInterpreterMixin, check_inline_gas
-from mauna.executor.precompiles import op_precompiles
+from mauna.executor.precompiles import PrecompileAccelerator, op_precompiles
 from mauna.executor.transactions import DepositTransaction, floor_data_gas
 from mauna.mpt.db import ProviderDB
 from mauna.mpt.provider import NoopTrieHinter
@@ -371,13 +371,14 @@ class OpPragueExecutor(OpExecutorMixin, PragueTransactionExecutor):
     pass
 
 
-def _computation(name: str, base: Any, fork: OpFork) -> Any:
+def _computation(name: str, base: Any, fork: OpFork, accelerator: PrecompileAccelerator | None = None) -> Any:
     precompiles = op_precompiles(
         base.get_precompiles(),
         fjord=fork >= OpFork.FJORD,
         granite=fork >= OpFork.GRANITE,
         isthmus=fork >= OpFork.ISTHMUS,
         jovian=fork >= OpFork.JOVIAN,
+        accelerator=accelerator,
     )
     inline_costs = check_inline_gas(base.opcodes)
     return type(
@@ -442,3 +443,14 @@ def _build_specs() -> dict[OpFork, OpForkSpec]:
 
 
 FORK_SPECS: dict[OpFork, OpForkSpec] = _build_specs()
+
+
+def accelerated_spec(fork: OpFork, accelerator: PrecompileAccelerator) -> OpForkSpec:
+    """The fork's classes with its expensive precompiles run by ``accelerator`` (new classes,
+    so the shared :data:`FORK_SPECS` stay untouched)."""
+    spec = FORK_SPECS[fork]
+    _vm, _state, computation_base = _BASES[fork]
+    name = fork.name.capitalize()
+    computation = _computation(f"Op{name}AcceleratedComputation", computation_base, fork, accelerator)
+    state = type(f"Op{name}AcceleratedState", (spec.state_class,), {"computation_class": computation})
+    return OpForkSpec(fork, spec.vm_class, state)

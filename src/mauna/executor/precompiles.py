@@ -9,12 +9,18 @@ forwarded gas is consumed), as op-geth's ``errBadPairingInputSize`` does.
 ECMUL (``0x07``) and ECPAIRING (``0x08``) run on the native BN254 backend of
 :mod:`mauna.executor.bn254` when one is installed (chosen at the first call, so importing the
 executor stays cheap), with py-evm's own implementations as the fallback.
+
+A :class:`PrecompileAccelerator` takes over the expensive precompiles (ecrecover, bn256Pairing,
+KZG point evaluation, the BLS12-381 ones from Isthmus), as the fault-proof program does: it asks
+the host for the result instead of computing it (fault-proof/index.md "Precompile Key",
+``l1-precompile-v2`` hint). The gas is still charged here, before the request, and the input
+limits above still apply first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from eth.exceptions import VMError
 
@@ -191,12 +197,123 @@ def _native_bn254(base: Mapping[bytes, Precompile]) -> dict[bytes, Precompile]:
     return out
 
 
+POINT_EVALUATION_ADDRESS = (0x0A).to_bytes(20, "big")
+POINT_EVALUATION_GAS = 50_000
+_POINT_EVALUATION_OUTPUT = (4096).to_bytes(32, "big") + (
+    0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
+).to_bytes(32, "big")
+
+
+def point_evaluation(computation: Any) -> Any:
+    """EIP-4844 point evaluation (Ecotone, ``0x0a``) with the trusted setup loaded once.
+
+    ``versioned_hash ‖ z ‖ y ‖ commitment ‖ proof`` (192 bytes); the commitment must match the
+    versioned hash and the proof show ``p(z) = y``; output ``FIELD_ELEMENTS_PER_BLOB ‖ BLS_MODULUS``.
+    Same checks and order as py-evm's, whose version reloads the setup (seconds) on every call.
+    """
+    from mauna.errors import BlobError
+    from mauna.protocol.blobs import kzg_to_versioned_hash
+    from mauna.protocol.kzg import verify_kzg_proof
+
+    computation.consume_gas(POINT_EVALUATION_GAS, reason="Point Evaluation Precompile")
+    data = bytes(computation.msg.data)
+    if len(data) != 192:
+        raise VMError("Point evaluation invalid input length.")
+    commitment = data[96:144]
+    if kzg_to_versioned_hash(commitment) != data[:32]:
+        raise VMError("Point evaluation commitment does not match versioned hash.")
+    try:
+        ok = verify_kzg_proof(commitment, data[32:64], data[64:96], data[144:192])
+    except BlobError as exc:
+        raise VMError(f"Point evaluation KZG proof verification failed: {exc}") from exc
+    if not ok:
+        raise VMError("Point evaluation KZG proof verification failed.")
+    computation.output = _POINT_EVALUATION_OUTPUT
+    return computation
+
+
+ACCELERATED_PRECOMPILES: tuple[bytes, ...] = tuple(
+    n.to_bytes(20, "big") for n in (0x01, 0x08, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x10, 0x11)
+)
+"""ecrecover, bn256Pairing, KZG point evaluation and the seven BLS12-381 precompiles (EIP-2537):
+the set kona's and op-program's clients hand to the host."""
+
+
+class PrecompileAccelerator(Protocol):
+    """Runs a precompile elsewhere: returns ``status ‖ output`` (status 1 success, 0 failure)."""
+
+    def run_precompile(self, address: bytes, required_gas: int, input_data: bytes) -> bytes: ...
+
+
+class _GasProbe(Exception):
+    def __init__(self, amount: int) -> None:
+        self.amount = amount
+
+
+class _ProbeMessage:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.data_as_bytes = data
+
+
+class _ProbeComputation:
+    """Stands in for a computation until the precompile charges its gas, then stops it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.msg = _ProbeMessage(data)
+
+    def consume_gas(self, amount: int, reason: str = "") -> None:
+        raise _GasProbe(amount)
+
+
+class AcceleratedPrecompile:
+    """A precompile whose result comes from a :class:`PrecompileAccelerator`.
+
+    The gas is that of the local implementation, found by running it up to its (first and only)
+    gas charge; an input it rejects before charging fails here too, without a request. A result
+    with status 0 fails the call (all forwarded gas consumed), as the precompile's own error would.
+    """
+
+    def __init__(self, address: bytes, local: Precompile, accelerator: PrecompileAccelerator) -> None:
+        self.address = address
+        self.local = local
+        self.accelerator = accelerator
+
+    def __call__(self, computation: Any) -> Any:
+        data = bytes(computation.msg.data)
+        try:
+            self.local(_ProbeComputation(data))
+        except _GasProbe as probe:
+            gas = probe.amount
+        else:  # charged nothing: nothing to save by asking
+            return self.local(computation)
+        computation.consume_gas(gas, reason=f"precompile 0x{self.address.hex()}")
+        result = self.accelerator.run_precompile(self.address, gas, data)
+        if not result or result[0] != 1:
+            raise VMError(f"precompile 0x{self.address.hex()} failed")
+        computation.output = result[1:]
+        return computation
+
+
 def op_precompiles(
-    base: Mapping[bytes, Precompile], *, fjord: bool, granite: bool, isthmus: bool, jovian: bool
+    base: Mapping[bytes, Precompile],
+    *,
+    fjord: bool,
+    granite: bool,
+    isthmus: bool,
+    jovian: bool,
+    accelerator: PrecompileAccelerator | None = None,
 ) -> dict[bytes, Precompile]:
-    """py-evm's precompiles for the base fork with the OP Stack additions and limits."""
+    """py-evm's precompiles for the base fork with the OP Stack additions and limits; with an
+    ``accelerator``, the :data:`ACCELERATED_PRECOMPILES` of the fork go through it."""
     out = dict(base)
     out.update(_native_bn254(base))
+    if POINT_EVALUATION_ADDRESS in out:
+        out[POINT_EVALUATION_ADDRESS] = point_evaluation
+    if accelerator is not None:
+        for address in ACCELERATED_PRECOMPILES:
+            if address in out:
+                out[address] = AcceleratedPrecompile(address, out[address], accelerator)
     if fjord:
         out[P256VERIFY_ADDRESS] = p256verify
     if granite and BN256_PAIRING_ADDRESS in base:
@@ -206,5 +323,5 @@ def op_precompiles(
         limits = JOVIAN_BLS_LIMITS if jovian else ISTHMUS_BLS_LIMITS
         for address, limit in limits.items():
             if address in base:
-                out[address] = with_input_limit(base[address], limit, f"BLS12 precompile 0x{address.hex()}")
+                out[address] = with_input_limit(out[address], limit, f"BLS12 precompile 0x{address.hex()}")
     return out

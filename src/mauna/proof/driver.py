@@ -19,7 +19,8 @@ below the agreed head's is invalid; a claim equal to the agreed output root is v
 derivation; when L1 data ends before the claimed block, the claim is compared with the output root
 of the last block L1 allows (the safe head at ``EOF``), since nothing later can change it.
 Executing a Holocene payload that fails falls back to its deposits only, and the pipeline's
-current channel is flushed (protocol/holocene/derivation.md "Engine Queue").
+current channel is flushed (protocol/holocene/derivation.md "Engine Queue"). The expensive
+precompiles are left to the host (:mod:`mauna.proof.precompiles`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from mauna.proof.errors import DriverError, OracleProviderError
 from mauna.proof.executor import NodeKeepingBuilder
 from mauna.proof.l1 import OracleBlobProvider, OracleL1ChainProvider
 from mauna.proof.l2 import OracleL2ChainProvider
+from mauna.proof.precompiles import OraclePrecompiles
 from mauna.protocol.output_root import OutputRootError, OutputRootV0
 
 log = structlog.get_logger(__name__)
@@ -176,7 +178,8 @@ async def _execute(
 ) -> tuple[L2BlockInfo, bytes]:
     cfg = l2.rollup_config
     parent_header = l2.header(parent.hash)
-    builder = NodeKeepingBuilder(cfg, l2, l2, parent_header)
+    precompiles = OraclePrecompiles(l2.oracle, l2.hinter)
+    builder = NodeKeepingBuilder(cfg, l2, l2, parent_header, precompiles=precompiles)
     try:
         built, nodes = builder.build(attributes)
     except (ExecutionError, ProtocolError) as exc:
@@ -184,7 +187,7 @@ async def _execute(
             raise DriverError(f"block #{parent.number + 1}: {exc}") from exc
         log.warning("payload failed, retrying with deposits only", block=parent.number + 1, error=str(exc))
         attributes = deposit_only(attributes)
-        builder = NodeKeepingBuilder(cfg, l2, l2, parent_header)
+        builder = NodeKeepingBuilder(cfg, l2, l2, parent_header, precompiles=precompiles)
         built, nodes = builder.build(attributes)
         await pipeline.signal(Signal.FLUSH_CHANNEL)
     output_root = built.output_root

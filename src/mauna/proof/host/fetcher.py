@@ -14,6 +14,7 @@ witnesses, op-geth and op-reth), and the beacon API ``/eth/v1/beacon/blob_sideca
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import httpx
 import structlog
 
 from mauna.errors import DecodeError
+from mauna.executor.precompiles import op_precompiles
 from mauna.preimage.blob import blob_preimages
 from mauna.preimage.hints import HintType
 from mauna.preimage.keys import keccak256_key, precompile_key
@@ -249,13 +251,20 @@ class OnlineFetcher:
         self._precompile(data[:20], int.from_bytes(data[20:28], "big"), data[28:])
 
     def _precompile(self, address: bytes, gas: int | None, input_data: bytes) -> None:
-        from eth.vm.forks.prague.computation import PRAGUE_PRECOMPILES
-
-        precompile = PRAGUE_PRECOMPILES.get(address)
+        precompile = _host_precompiles().get(address)
         if precompile is None:
             raise HostError(f"precompile {to_hex(address)} is not accelerated")
         result = _run_precompile(precompile, input_data, gas)
         self.kv.set(precompile_key(address, input_data, gas), result)
+
+
+@functools.cache
+def _host_precompiles() -> dict[bytes, Any]:
+    """Prague's precompiles on the native backends, without the OP input limits (the client
+    applies those before it asks)."""
+    from eth.vm.forks.prague.computation import PRAGUE_PRECOMPILES
+
+    return op_precompiles(PRAGUE_PRECOMPILES, fjord=False, granite=False, isthmus=False, jovian=False)
 
 
 def _run_precompile(precompile: Any, input_data: bytes, gas: int | None) -> bytes:
@@ -273,8 +282,9 @@ def _run_precompile(precompile: Any, input_data: bytes, gas: int | None) -> byte
             if gas is not None and amount > gas:
                 raise HostError(f"precompile needs {amount} gas, the hint allows {gas}")
 
+    computation = _Computation()
     try:
-        computation = precompile(_Computation())
+        precompile(computation)  # py-evm's BLS12 precompiles return None: read the output set
     except Exception:
         return b"\x00"
     return b"\x01" + bytes(computation.output)

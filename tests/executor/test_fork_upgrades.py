@@ -28,7 +28,6 @@ from eth_typing import Address, BlockNumber, Hash32
 
 from mauna.derive.attributes_builder import StatefulAttributesBuilder
 from mauna.derive.l2_block import l2_block_info_from_block, system_config_from_block
-from mauna.derive.memory import InMemoryL2ChainProvider
 from mauna.derive.providers import L2Block
 from mauna.derive.testing import (
     L1_CHAIN_ID,
@@ -57,11 +56,12 @@ from mauna.primitives.bytes import HASH_ZERO, keccak256
 from mauna.primitives.header import EMPTY_REQUESTS_HASH, EMPTY_ROOT_HASH, Header
 from mauna.proof.executor import NodeKeepingBuilder
 from mauna.proof.scenario import (
-    INITIATE_WITHDRAWAL,
-    _DictState,
+    DictTrieState,
     genesis_state,
     implementation_address,
+    initiate_withdrawal_calldata,
     proxied_genesis_alloc,
+    start_l2_chain,
 )
 from mauna.protocol.deposits import DEPOSIT_TX_TYPE
 from mauna.protocol.fastlz import flz_compress_len
@@ -118,7 +118,7 @@ class Chain:
     headers: list[Header]
     results: list[BlockBuildResult | None]
     transactions: list[tuple[bytes, ...]]
-    state: _DictState
+    state: DictTrieState
     rollup_config: Any
 
     def call(self, block: int, to: bytes, data: bytes, sender: bytes = b"\x00" * 19 + b"\x01") -> bytes:
@@ -231,18 +231,9 @@ async def _build_chain() -> Chain:
         isthmus_time=genesis_time + 2 * ISTHMUS_BLOCK,
         jovian_time=genesis_time + 2 * JOVIAN_BLOCK,
     )
-    state = _DictState(nodes)
-    state.headers[genesis.hash()] = genesis
-    l2 = InMemoryL2ChainProvider()
-    genesis_block = L2Block(genesis, ())
-    l2.add_block(
-        l2_block_info_from_block(genesis_block, cfg),
-        system_config_from_block(genesis_block, cfg),
-        genesis_block,
-    )
+    state, l2, parent = start_l2_chain(cfg, genesis, nodes)
     builder = StatefulAttributesBuilder(cfg, base.l1, l2)
-    withdrawal = INITIATE_WITHDRAWAL + b"\x00" * 12 + user + word(100_000)
-    withdrawal += word(96) + word(4) + b"mana".ljust(32, b"\x00")
+    withdrawal = initiate_withdrawal_calldata(user, 100_000, b"mana")
     nonce = 0
 
     def user_tx(to: bytes, data: bytes, gas: int) -> bytes:
@@ -253,7 +244,6 @@ async def _build_chain() -> Chain:
     headers = [genesis]
     results: list[BlockBuildResult | None] = [None]
     transactions: list[tuple[bytes, ...]] = [()]
-    parent = l2_block_info_from_block(genesis_block, cfg)
     for number in range(1, BLOCKS + 1):
         epoch = epochs[0] if number < 3 else epochs[1] if number < 5 else epochs[2]
         attrs = await builder.prepare_payload_attributes(parent, BlockID(epoch.hash, epoch.header.number))

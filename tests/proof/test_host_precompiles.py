@@ -26,7 +26,7 @@ from mauna.primitives.header import EMPTY_ROOT_HASH
 from mauna.proof.host.fetcher import OnlineFetcher
 from mauna.proof.host.kv import MemoryKeyValueStore
 from mauna.proof.precompiles import OraclePrecompiles
-from mauna.proof.scenario import _DictState, genesis_state
+from mauna.proof.scenario import DictTrieState, genesis_state
 from mauna.protocol.kzg import blob_to_commitment, compute_kzg_proof
 
 USER = PrivateKey(keccak256(b"precompile user"))
@@ -94,7 +94,7 @@ def _build(precompiles: OraclePrecompiles | None) -> BlockBuildResult:
         parent_beacon_block_root=HASH_ZERO,
         requests_hash=keccak256(b""),
     )
-    state = _DictState(nodes)
+    state = DictTrieState(nodes)
     state.headers[parent.hash()] = parent
     txs = tuple(
         dynamic_fee_tx(USER, L2_CHAIN_ID, nonce, address, data, gas=200_000)

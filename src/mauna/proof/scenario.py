@@ -52,7 +52,7 @@ from mauna.executor.receipts import OpReceipt, logs_bloom
 from mauna.genesis.rollup_config import RollupConfig
 from mauna.mpt.ordered import ordered_trie_root
 from mauna.preimage.keys import keccak256_key
-from mauna.primitives.block import BlockID
+from mauna.primitives.block import BlockID, L2BlockInfo
 from mauna.primitives.bytes import HASH_ZERO, keccak256
 from mauna.primitives.header import EMPTY_ROOT_HASH, Header
 from mauna.primitives.receipt import Log, Receipt
@@ -140,7 +140,7 @@ class ProofCase:
         }
 
 
-class _DictState:
+class DictTrieState:
     """A :class:`~mauna.mpt.TrieProvider` over dictionaries (the generator's full node)."""
 
     def __init__(self, nodes: dict[bytes, bytes]) -> None:
@@ -251,6 +251,32 @@ def _receipt(tx_type: int, cumulative: int, logs: tuple[Log, ...] = ()) -> OpRec
     return OpReceipt(tx_type, True, cumulative, logs, logs_bloom(logs))
 
 
+def start_l2_chain(
+    cfg: RollupConfig, genesis: Header, nodes: dict[bytes, bytes]
+) -> tuple[DictTrieState, InMemoryL2ChainProvider, L2BlockInfo]:
+    """A state over ``nodes`` that knows ``genesis``, an L2 provider holding it, and its block info."""
+    state = DictTrieState(nodes)
+    state.headers[genesis.hash()] = genesis
+    l2 = InMemoryL2ChainProvider()
+    block = L2Block(genesis, ())
+    info = l2_block_info_from_block(block, cfg)
+    l2.add_block(info, system_config_from_block(block, cfg), block)
+    return state, l2, info
+
+
+def initiate_withdrawal_calldata(target: bytes, gas_limit: int, data: bytes) -> bytes:
+    """``L2ToL1MessagePasser.initiateWithdrawal(target, gas_limit, data)`` (``data`` ≤ 32 bytes)."""
+    return (
+        INITIATE_WITHDRAWAL
+        + b"\x00" * 12
+        + target
+        + gas_limit.to_bytes(32, "big")
+        + (96).to_bytes(32, "big")
+        + len(data).to_bytes(32, "big")
+        + data.ljust(32, b"\x00")
+    )
+
+
 def build_case(predeploy_dir: Path, *, agreed_block: int = 2, claimed_block: int = 6) -> ProofCase:
     """Build the chain (L2 blocks 1-6, L1 blocks 0-2) and collect its pre-images."""
     return asyncio.run(_build(predeploy_dir, agreed_block, claimed_block))
@@ -310,18 +336,9 @@ async def _build(predeploy_dir: Path, agreed_block: int, claimed_block: int) -> 
     )
     l1.add_block(l1_1)
 
-    state = _DictState(nodes)
-    state.headers[genesis.hash()] = genesis
-    l2 = InMemoryL2ChainProvider()
-    genesis_block = L2Block(genesis, ())
-    l2.add_block(
-        l2_block_info_from_block(genesis_block, cfg),
-        system_config_from_block(genesis_block, cfg),
-        genesis_block,
-    )
+    state, l2, parent = start_l2_chain(cfg, genesis, nodes)
     attributes_builder = StatefulAttributesBuilder(cfg, l1, l2)
-    withdrawal = INITIATE_WITHDRAWAL + b"\x00" * 12 + user + (100_000).to_bytes(32, "big")
-    withdrawal += (96).to_bytes(32, "big") + (4).to_bytes(32, "big") + b"mana".ljust(32, b"\x00")
+    withdrawal = initiate_withdrawal_calldata(user, 100_000, b"mana")
     user_txs: dict[int, list[bytes]] = {
         2: [dynamic_fee_tx(L2_USER_KEY, cfg.l2_chain_id, 0, TRANSFER_TARGET, b"", gas=21_000)],
         3: [dynamic_fee_tx(L2_USER_KEY, cfg.l2_chain_id, 1, MESSAGE_PASSER, withdrawal, gas=200_000)],
@@ -331,7 +348,6 @@ async def _build(predeploy_dir: Path, agreed_block: int, claimed_block: int) -> 
     outputs = [genesis_output]
     headers = [genesis]
     transactions: list[tuple[bytes, ...]] = [()]
-    parent = l2_block_info_from_block(genesis_block, cfg)
     seconds = 0.0
     for number in range(1, 7):
         epoch = l1_1 if number == 6 else l1_genesis
@@ -441,4 +457,16 @@ def load_case(directory: Path) -> ProofCase:
     )
 
 
-__all__ = ["ProofCase", "build_case", "genesis_state", "load_case", "load_predeploys", "write_case"]
+__all__ = [
+    "DictTrieState",
+    "ProofCase",
+    "build_case",
+    "genesis_state",
+    "implementation_address",
+    "initiate_withdrawal_calldata",
+    "load_case",
+    "load_predeploys",
+    "proxied_genesis_alloc",
+    "start_l2_chain",
+    "write_case",
+]

@@ -108,6 +108,25 @@ def _u64(value: Any, name: str) -> int:
     return int.from_bytes(value, "big")
 
 
+def _canonical_uint64(data: bytes, pos: int) -> tuple[int, int] | None:
+    """A canonical RLP integer of at most 8 bytes at ``pos``: ``(value, next position)``, or
+    ``None`` when it is not one (non-canonical, too long, or a list)."""
+    b0 = data[pos]
+    if b0 > 0x81:
+        if b0 > 0x88 or data[pos + 1] == 0:
+            return None
+        end = pos + 1 + b0 - 0x80
+        return int.from_bytes(data[pos + 1 : end], "big"), end
+    if b0 == 0x81:
+        value = data[pos + 1]
+        return None if value < 0x80 else (value, pos + 2)
+    if b0 == 0x80:
+        return 0, pos + 1
+    if b0:
+        return b0, pos + 1
+    return None
+
+
 def decode_single_canonical(data: bytes) -> tuple[bytes, int, bytes, int, tuple[bytes, ...]] | None:
     """The fields of a well-formed ``0x00 ++ rlp([...])`` batch, or ``None``.
 
@@ -143,51 +162,19 @@ def decode_single_canonical(data: bytes) -> tuple[bytes, int, bytes, int, tuple[
         parent_hash = data[pos + 1 : pos + 33]
         # epoch_num: a canonical integer of at most 8 bytes (0x00 is non-canonical, zero is 0x80)
         pos += 33
-        b0 = data[pos]
-        if b0 > 0x81:
-            if b0 > 0x88 or data[pos + 1] == 0:
-                return None
-            first = pos + 1
-            pos = first + b0 - 0x80
-            epoch_num = int.from_bytes(data[first:pos], "big")
-        elif b0 == 0x81:
-            epoch_num = data[pos + 1]
-            if epoch_num < 0x80:
-                return None
-            pos += 2
-        elif b0 == 0x80:
-            epoch_num = 0
-            pos += 1
-        elif b0:
-            epoch_num = b0
-            pos += 1
-        else:
+        parsed = _canonical_uint64(data, pos)
+        if parsed is None:
             return None
+        epoch_num, pos = parsed
         if pos + 35 > end or data[pos] != 0xA0:
             return None
         epoch_hash = data[pos + 1 : pos + 33]
-        # timestamp, as epoch_num
+        # timestamp
         pos += 33
-        b0 = data[pos]
-        if b0 > 0x81:
-            if b0 > 0x88 or data[pos + 1] == 0:
-                return None
-            first = pos + 1
-            pos = first + b0 - 0x80
-            timestamp = int.from_bytes(data[first:pos], "big")
-        elif b0 == 0x81:
-            timestamp = data[pos + 1]
-            if timestamp < 0x80:
-                return None
-            pos += 2
-        elif b0 == 0x80:
-            timestamp = 0
-            pos += 1
-        elif b0:
-            timestamp = b0
-            pos += 1
-        else:
+        parsed = _canonical_uint64(data, pos)
+        if parsed is None:
             return None
+        timestamp, pos = parsed
         # transaction list: the last field, ending where the batch list ends
         if pos >= end:
             return None

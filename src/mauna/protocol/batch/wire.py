@@ -13,7 +13,6 @@ from mauna.errors import BatchError
 from mauna.primitives.rlp_utils import rlp_nesting_exceeds as _rlp_nesting_exceeds
 
 #: A ``uvarint`` of a 64-bit value takes at most 10 bytes.
-MAX_UVARINT_LEN = 10
 _U64_MAX = (1 << 64) - 1
 
 
@@ -66,19 +65,14 @@ class ByteReader:
         Like Go's ``binary.ReadUvarint`` (op-node): non-minimal encodings are accepted, a value that
         overflows 64 bits or a varint cut short by the end of the data is an error.
         """
-        value = 0
         start = self._pos
-        for i in range(MAX_UVARINT_LEN):
-            if self._pos >= len(self._data):
-                raise BatchError(f"{what}: truncated uvarint at offset {start}")
-            b = self._data[self._pos]
-            self._pos += 1
-            if b < 0x80:
-                if i == MAX_UVARINT_LEN - 1 and b > 1:
-                    raise BatchError(f"{what}: uvarint at offset {start} overflows 64 bits")
-                return value | (b << (7 * i))
-            value |= (b & 0x7F) << (7 * i)
-        raise BatchError(f"{what}: uvarint at offset {start} overflows 64 bits")
+        try:
+            (value,), self._pos = read_uvarints(self._data, start, 1)
+        except IndexError:
+            raise BatchError(f"{what}: truncated uvarint at offset {start}") from None
+        except UvarintOverflow:
+            raise BatchError(f"{what}: uvarint at offset {start} overflows 64 bits") from None
+        return value
 
     def read_rlp_list(self, what: str, *, max_size: int) -> bytes:
         """Read one complete RLP list item (header and payload) and return its raw bytes.

@@ -14,19 +14,18 @@ from coincurve import PrivateKey
 from eth.exceptions import OutOfGas, VMError
 from eth.vm.forks.prague.computation import PRAGUE_PRECOMPILES
 
-from mauna.derive.testing import L2_CHAIN_ID, Scenario, address_of, blank_header, dynamic_fee_tx
+from mauna.derive.testing import L2_CHAIN_ID, Scenario, address_of, dynamic_fee_tx
 from mauna.errors import MissingPreimageError
 from mauna.executor.attributes import OpPayloadAttributes
 from mauna.executor.builder import BlockBuildResult, StatelessL2Builder
-from mauna.executor.precompiles import AcceleratedPrecompile, point_evaluation
+from mauna.executor.precompiles import AcceleratedPrecompile, DetachedComputation, point_evaluation
 from mauna.preimage.hints import HintType
 from mauna.preimage.keys import PreimageKey, precompile_key
 from mauna.primitives.bytes import HASH_ZERO, keccak256
-from mauna.primitives.header import EMPTY_ROOT_HASH
 from mauna.proof.host.fetcher import OnlineFetcher
 from mauna.proof.host.kv import MemoryKeyValueStore
 from mauna.proof.precompiles import OraclePrecompiles
-from mauna.proof.scenario import DictTrieState, genesis_state
+from mauna.proof.scenario import DictTrieState, genesis_state, l2_genesis_header
 from mauna.protocol.kzg import blob_to_commitment, compute_kzg_proof
 
 USER = PrivateKey(keccak256(b"precompile user"))
@@ -83,17 +82,7 @@ def _build(precompiles: OraclePrecompiles | None) -> BlockBuildResult:
     user = address_of(USER)
     state_root, nodes = genesis_state({}, {user: 10**18})
     cfg = scenario.config
-    parent = blank_header(
-        state_root=state_root,
-        timestamp=cfg.genesis.l2_time,
-        extra_data=b"\x00" + (250).to_bytes(4, "big") + (6).to_bytes(4, "big"),
-        base_fee_per_gas=1_000_000,
-        withdrawals_root=EMPTY_ROOT_HASH,
-        blob_gas_used=0,
-        excess_blob_gas=0,
-        parent_beacon_block_root=HASH_ZERO,
-        requests_hash=keccak256(b""),
-    )
+    parent = l2_genesis_header(cfg, state_root, 1_000_000, requests_hash=keccak256(b""))
     state = DictTrieState(nodes)
     state.headers[parent.hash()] = parent
     txs = tuple(
@@ -164,17 +153,8 @@ def test_gas_is_charged_before_asking() -> None:
         (8).to_bytes(20, "big"), PRAGUE_PRECOMPILES[(8).to_bytes(20, "big")], precompiles
     )
 
-    class Message:
-        data = b""
-
-    class Computation:
-        msg = Message()
-
-        def consume_gas(self, amount: int, reason: str) -> None:
-            raise OutOfGas(f"{reason}: needs {amount}")
-
     with pytest.raises(OutOfGas, match="needs 45000"):
-        pairing(Computation())
+        pairing(DetachedComputation(b"", gas_limit=44_999))
     assert precompiles.calls == 0
     assert host.hints == []
 
@@ -185,25 +165,13 @@ def test_point_evaluation_matches_py_evm() -> None:
     bad_proof = good[:144] + bytes(48)
     bad_hash = b"\x02" + good[1:]
 
-    class Message:
-        def __init__(self, data: bytes) -> None:
-            self.data = data
-            self.data_as_bytes = data
-
-    class Computation:
-        def __init__(self, data: bytes) -> None:
-            self.msg = Message(data)
-            self.output = b""
-
-        def consume_gas(self, amount: int, reason: str) -> None:
-            assert amount == 50_000
-
     def run(fn: object, data: bytes) -> bytes | str:
-        computation = Computation(data)
+        computation = DetachedComputation(data, gas_limit=50_000)
         try:
             fn(computation)  # type: ignore[operator]
         except VMError:
             return "error"
+        assert computation.gas_remaining == 0  # charged exactly 50,000
         return computation.output
 
     reference = PRAGUE_PRECOMPILES[(0x0A).to_bytes(20, "big")]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from eth.exceptions import VMError
+from eth.exceptions import OutOfGas, VMError
 
 from mauna.executor.bn254 import make_ecmul, make_ecpairing, native_backend
 
@@ -245,22 +245,38 @@ class PrecompileAccelerator(Protocol):
     def run_precompile(self, address: bytes, required_gas: int, input_data: bytes) -> bytes: ...
 
 
-class _GasProbe(Exception):
-    def __init__(self, amount: int) -> None:
-        self.amount = amount
-
-
-class _ProbeMessage:
+class _DetachedMessage:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.data_as_bytes = data
 
 
-class _ProbeComputation:
-    """Stands in for a computation until the precompile charges its gas, then stops it."""
+class DetachedComputation:
+    """The part of a py-evm computation a precompile uses, for running one outside the EVM.
 
-    def __init__(self, data: bytes) -> None:
-        self.msg = _ProbeMessage(data)
+    ``msg.data`` is the input, ``output`` receives the result; a charge beyond ``gas_limit`` (if
+    given) raises ``OutOfGas`` as in the EVM.
+    """
+
+    def __init__(self, data: bytes, gas_limit: int | None = None) -> None:
+        self.msg = _DetachedMessage(data)
+        self.output = b""
+        self.gas_remaining = gas_limit
+
+    def consume_gas(self, amount: int, reason: str = "") -> None:
+        if self.gas_remaining is not None:
+            if amount > self.gas_remaining:
+                raise OutOfGas(f"{reason}: needs {amount} gas, {self.gas_remaining} left")
+            self.gas_remaining -= amount
+
+
+class _GasProbe(Exception):
+    def __init__(self, amount: int) -> None:
+        self.amount = amount
+
+
+class _ProbeComputation(DetachedComputation):
+    """Stops the precompile at its gas charge, reporting the amount."""
 
     def consume_gas(self, amount: int, reason: str = "") -> None:
         raise _GasProbe(amount)

@@ -24,7 +24,7 @@ import httpx
 import structlog
 
 from mauna.errors import DecodeError
-from mauna.executor.precompiles import op_precompiles
+from mauna.executor.precompiles import DetachedComputation, op_precompiles
 from mauna.preimage.blob import blob_preimages
 from mauna.preimage.hints import HintType
 from mauna.preimage.keys import keccak256_key, precompile_key
@@ -268,21 +268,9 @@ def _host_precompiles() -> dict[bytes, Any]:
 
 
 def _run_precompile(precompile: Any, input_data: bytes, gas: int | None) -> bytes:
-    """``status ‖ output`` of a py-evm precompile on ``input_data``."""
-
-    class _Message:
-        data = input_data
-        data_as_bytes = input_data
-
-    class _Computation:
-        msg = _Message()
-        output = b""
-
-        def consume_gas(self, amount: int, reason: str) -> None:
-            if gas is not None and amount > gas:
-                raise HostError(f"precompile needs {amount} gas, the hint allows {gas}")
-
-    computation = _Computation()
+    """``status ‖ output`` of a precompile on ``input_data`` (status 0 for any failure, including
+    a charge beyond the ``gas`` the hint allows)."""
+    computation = DetachedComputation(input_data, gas)
     try:
         precompile(computation)  # py-evm's BLS12 precompiles return None: read the output set
     except Exception:

@@ -36,7 +36,6 @@ from mauna.derive.testing import (
     SYSTEM_CONFIG_ADDRESS,
     Scenario,
     address_of,
-    blank_header,
     deposit_receipt,
     dynamic_fee_tx,
 )
@@ -60,6 +59,7 @@ from mauna.proof.scenario import (
     genesis_state,
     implementation_address,
     initiate_withdrawal_calldata,
+    l2_genesis_header,
     proxied_genesis_alloc,
     start_l2_chain,
 )
@@ -213,18 +213,7 @@ async def _build_chain() -> Chain:
     user = address_of(L2_USER_KEY)
     state_root, nodes = genesis_state(code, {user: USER_BALANCE}, storage)
     cfg0 = base.config
-    denominator = cfg0.chain_op_config.eip1559_denominator_canyon
-    elasticity = cfg0.chain_op_config.eip1559_elasticity
-    genesis = blank_header(
-        state_root=state_root,
-        timestamp=genesis_time,
-        extra_data=b"\x00" + denominator.to_bytes(4, "big") + elasticity.to_bytes(4, "big"),
-        base_fee_per_gas=GENESIS_BASE_FEE,
-        withdrawals_root=EMPTY_ROOT_HASH,
-        blob_gas_used=0,
-        excess_blob_gas=0,
-        parent_beacon_block_root=HASH_ZERO,
-    )
+    genesis = l2_genesis_header(cfg0, state_root, GENESIS_BASE_FEE)
     cfg = replace(
         cfg0,
         genesis=replace(cfg0.genesis, l2=BlockID(genesis.hash(), 0)),

@@ -251,6 +251,26 @@ def _receipt(tx_type: int, cumulative: int, logs: tuple[Log, ...] = ()) -> OpRec
     return OpReceipt(tx_type, True, cumulative, logs, logs_bloom(logs))
 
 
+def l2_genesis_header(cfg: RollupConfig, state_root: bytes, base_fee: int, **fields: Any) -> Header:
+    """The L2 genesis header of a chain with every fork through Holocene at genesis: the chain's
+    EIP-1559 parameters in a version-0 ``extraData``, empty withdrawals, zero blob gas and beacon
+    root. ``fields`` set any other header field."""
+    denominator = cfg.chain_op_config.eip1559_denominator_canyon
+    elasticity = cfg.chain_op_config.eip1559_elasticity
+    values: dict[str, Any] = {
+        "state_root": state_root,
+        "timestamp": cfg.genesis.l2_time,
+        "extra_data": b"\x00" + denominator.to_bytes(4, "big") + elasticity.to_bytes(4, "big"),
+        "base_fee_per_gas": base_fee,
+        "withdrawals_root": EMPTY_ROOT_HASH,
+        "blob_gas_used": 0,
+        "excess_blob_gas": 0,
+        "parent_beacon_block_root": HASH_ZERO,
+        **fields,
+    }
+    return blank_header(**values)
+
+
 def start_l2_chain(
     cfg: RollupConfig, genesis: Header, nodes: dict[bytes, bytes]
 ) -> tuple[DictTrieState, InMemoryL2ChainProvider, L2BlockInfo]:
@@ -288,19 +308,7 @@ async def _build(predeploy_dir: Path, agreed_block: int, claimed_block: int) -> 
     code, storage = proxied_genesis_alloc(predeploy_dir)
     state_root, nodes = genesis_state(code, {user: USER_BALANCE}, storage)
     cfg0 = base.config
-    denominator = cfg0.chain_op_config.eip1559_denominator_canyon
-    elasticity = cfg0.chain_op_config.eip1559_elasticity
-    genesis = blank_header(
-        state_root=state_root,
-        gas_limit=L2_GAS_LIMIT,
-        timestamp=cfg0.genesis.l2_time,
-        extra_data=b"\x00" + denominator.to_bytes(4, "big") + elasticity.to_bytes(4, "big"),
-        base_fee_per_gas=L2_GENESIS_BASE_FEE,
-        withdrawals_root=EMPTY_ROOT_HASH,
-        blob_gas_used=0,
-        excess_blob_gas=0,
-        parent_beacon_block_root=HASH_ZERO,
-    )
+    genesis = l2_genesis_header(cfg0, state_root, L2_GENESIS_BASE_FEE, gas_limit=L2_GAS_LIMIT)
     assert cfg0.genesis.system_config is not None
     cfg = replace(
         cfg0,
@@ -464,6 +472,7 @@ __all__ = [
     "genesis_state",
     "implementation_address",
     "initiate_withdrawal_calldata",
+    "l2_genesis_header",
     "load_case",
     "load_predeploys",
     "proxied_genesis_alloc",

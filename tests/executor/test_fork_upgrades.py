@@ -65,7 +65,7 @@ from mauna.proof.scenario import (
 )
 from mauna.protocol.deposits import DEPOSIT_TX_TYPE
 from mauna.protocol.fastlz import flz_compress_len
-from mauna.protocol.fees import da_footprint, l1_cost_fjord_from_size, operator_fee
+from mauna.protocol.fees import da_footprint, l1_cost_fjord, l1_cost_fjord_from_size, operator_fee
 from mauna.protocol.l1_info import decode_l1_info_tx
 from mauna.protocol.system_config_logs import (
     DaFootprintGasScalarUpdate,
@@ -121,8 +121,8 @@ class Chain:
     state: DictTrieState
     rollup_config: Any
 
-    def call(self, block: int, to: bytes, data: bytes, sender: bytes = b"\x00" * 19 + b"\x01") -> bytes:
-        """A read-only call against the post-state of ``block`` (in the context of its child)."""
+    def post_state(self, block: int) -> Any:
+        """A py-evm state over the post-state of ``block``, in the context of its child."""
         header = self.headers[block]
         rules = FORK_SPECS[OpFork.JOVIAN if block + 1 >= JOVIAN_BLOCK else OpFork.ISTHMUS]
         context = ExecutionContext(
@@ -138,7 +138,11 @@ class Chain:
             excess_blob_gas=0,
         )
         db, _ = provider_atomic_db(self.state)
-        state = rules.state_class(db, context, header.state_root)
+        return rules.state_class(db, context, header.state_root)
+
+    def call(self, block: int, to: bytes, data: bytes, sender: bytes = b"\x00" * 19 + b"\x01") -> bytes:
+        """A read-only call against the post-state of ``block``."""
+        state = self.post_state(block)
         message = Message(
             gas=10_000_000,
             to=Address(to),
@@ -156,21 +160,7 @@ class Chain:
         return int.from_bytes(self.call(block, to, selector(signature) + b"".join(args)), "big")
 
     def balance(self, block: int, address: bytes) -> int:
-        db, _ = provider_atomic_db(self.state)
-        context = ExecutionContext(
-            coinbase=Address(b"\x00" * 20),
-            timestamp=0,
-            block_number=BlockNumber(0),
-            difficulty=0,
-            mix_hash=Hash32(HASH_ZERO),
-            gas_limit=0,
-            prev_hashes=(),
-            chain_id=1,
-            base_fee_per_gas=0,
-            excess_blob_gas=0,
-        )
-        state = FORK_SPECS[OpFork.JOVIAN].state_class(db, context, self.headers[block].state_root)
-        return int(state.get_balance(Address(address)))
+        return int(self.post_state(block).get_balance(Address(address)))
 
     def result(self, block: int) -> BlockBuildResult:
         result = self.results[block]
@@ -368,8 +358,8 @@ def test_fee_vaults_receive_the_fees(chain: Chain) -> None:
         l1_base_fee = chain.uint(number, L1_BLOCK, "basefee()")
         blob_base_fee = chain.uint(number, L1_BLOCK, "blobBaseFee()")
         l1_fees = sum(
-            l1_cost_fjord_from_size(
-                flz_compress_len(raw),
+            l1_cost_fjord(
+                raw,
                 l1_base_fee,
                 blob_base_fee,
                 cfg.base_fee_scalar,

@@ -48,6 +48,9 @@ from mauna.executor.constants import (
     OPERATOR_FEE_VAULT,
     SEQUENCER_FEE_VAULT,
 )
+from mauna.executor.constants import (
+    L2_TO_L1_MESSAGE_PASSER as MESSAGE_PASSER,
+)
 from mauna.executor.evm import FORK_SPECS
 from mauna.mpt.db import provider_atomic_db
 from mauna.primitives.block import BlockID
@@ -74,11 +77,10 @@ from mauna.protocol.system_config_logs import (
     encode_config_update_log,
 )
 from mauna.protocol.upgrades import isthmus, jovian
+from mauna.protocol.upgrades.common import GAS_PRICE_ORACLE_PROXY as GAS_PRICE_ORACLE
+from mauna.protocol.upgrades.common import L1_BLOCK_PROXY as L1_BLOCK
 
 PREDEPLOY_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "proof" / "predeploys"
-GAS_PRICE_ORACLE = bytes.fromhex("420000000000000000000000000000000000000f")
-L1_BLOCK = bytes.fromhex("4200000000000000000000000000000000000015")
-MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")
 OPERATOR_FEE_SCALAR = 2_000
 OPERATOR_FEE_CONSTANT = 3_000_000_000
 MIN_BASE_FEE = 5_000_000

@@ -68,6 +68,7 @@ from mauna.protocol.system_config_logs import (
     OperatorFeeUpdate,
     encode_config_update_log,
 )
+from mauna.protocol.upgrades.common import OPERATOR_FEE_VAULT_PROXY
 
 PREDEPLOYS: dict[str, bytes] = {
     "GasPriceOracle": bytes.fromhex("420000000000000000000000000000000000000f"),
@@ -78,7 +79,6 @@ PREDEPLOYS: dict[str, bytes] = {
     "L1FeeVault": bytes.fromhex("420000000000000000000000000000000000001a"),
 }
 MESSAGE_PASSER = PREDEPLOYS["L2ToL1MessagePasser"]
-OPERATOR_FEE_VAULT_PROXY = bytes.fromhex("420000000000000000000000000000000000001b")
 PROXY_ADMIN = bytes.fromhex("4200000000000000000000000000000000000018")
 IMPLEMENTATION_SLOT = int.from_bytes(keccak256(b"eip1967.proxy.implementation"), "big") - 1
 ADMIN_SLOT = int.from_bytes(keccak256(b"eip1967.proxy.admin"), "big") - 1
